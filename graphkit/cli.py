@@ -1,0 +1,125 @@
+"""The ``graphkit`` command: a thin click shell over the library. The only module that imports click."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import GraphkitError
+from .library import Library, load_library
+from .model import ERROR
+
+ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
+
+
+class GraphkitGroup(click.Group):
+    """Turns every ``GraphkitError`` into click's ``Error: ...`` line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraphkitError as err:
+            raise click.ClickException(str(err)) from err
+
+
+@click.group(cls=GraphkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="graphkit")
+def cli() -> None:
+    """Explore a pattern library as a knowledge graph.
+
+    Every command takes the library folder as ROOT; without it, graphkit uses its
+    shipped sample library, so `graphkit stats` works at once.
+    """
+
+
+def root_argument(f: Any) -> Any:
+    return click.argument(
+        "root", required=False, type=click.Path(exists=True, file_okay=False, path_type=str)
+    )(f)
+
+
+def format_option(f: Any) -> Any:
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="Output format.",
+    )(f)
+
+
+def _load(root: str | None) -> Library:
+    return load_library(root)
+
+
+def _dump_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@root_argument
+@format_option
+@click.option("--top", default=10, show_default=True, help="How many of the most connected patterns to list.")
+def stats(root: str | None, fmt: str, top: int) -> None:
+    """Count patterns, relations, components and problems.
+
+    Example: graphkit stats path/to/_patterns --format json
+    """
+    library = _load(root)
+    data = library.stats(top=top)
+    if fmt == "json":
+        _dump_json(data)
+        return
+    click.echo(f"patterns            {data['patterns']}")
+    click.echo(f"edges (curated)     {data['edges']}")
+    for relation, n in data["edges_by_relation"].items():
+        click.echo(f"  {relation:<18}{n}")
+    click.echo(f"edges (inferred)    {data['inferred_edges']}")
+    for relation, n in data["inferred_by_relation"].items():
+        click.echo(f"  {relation:<18}{n}")
+    click.echo(
+        f"components          {data['components']} "
+        f"(largest {data['largest_component']}, {data['isolated_patterns']} isolated patterns)"
+    )
+    click.echo(f"problems            {data['problems']} ({data['errors']} errors, {data['warnings']} warnings)")
+    for kind, n in data["problems_by_kind"].items():
+        click.echo(f"  {kind:<18}{n}")
+    if data["most_connected"]:
+        click.echo("most connected")
+        for hub in data["most_connected"]:
+            click.echo(f"  {hub['degree']:>4}  {hub['slug']}  ({hub['title']})")
+
+
+@cli.command()
+@root_argument
+@format_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+def check(root: str | None, fmt: str, strict: bool) -> None:
+    """Report every problem in the library; exit 1 on errors (and on warnings with --strict).
+
+    Example, in a library's CI job: graphkit check _patterns --strict
+    """
+    library = _load(root)
+    problems = library.problems
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        _dump_json(
+            {
+                "files": len(library.files),
+                "patterns": len(library.patterns),
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
+    else:
+        for p in problems:
+            click.echo(str(p))
+        click.echo(
+            f"{len(library.files)} files, {len(library.patterns)} patterns: "
+            f"{errors} errors, {warnings} warnings"
+        )
+    if errors or (strict and warnings):
+        sys.exit(1)

@@ -1,0 +1,342 @@
+"""Stage 2: pattern records -> one typed ``nx.MultiDiGraph``, plus the problems of linking.
+
+Resolves every reference (TypeID or slug) to a pattern, merges relations declared twice,
+and reports dangling, ambiguous and self references and one-sided inverse or symmetric
+relations. The node and edge attribute schema lives here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import networkx as nx
+
+from .errors import PatternNotFound
+from .model import DEFAULT_VOCABULARY, ERROR, WARNING, Link, Pattern, Problem, Vocabulary
+
+__all__ = [
+    "Edge",
+    "build_graph",
+    "edge_key",
+    "get_pattern",
+    "graph_stats",
+    "link_patterns",
+    "NODE_ATTRIBUTES",
+]
+
+#: Node attributes, in the order exporters write them. Lists and mappings stay lists and mappings.
+NODE_ATTRIBUTES = (
+    "title",
+    "id",
+    "aliases",
+    "summary",
+    "domain",
+    "domains",
+    "categories",
+    "era",
+    "origin",
+    "status",
+    "scores",
+    "lifecycle",
+    "page_url",
+    "path",
+    "generation",
+)
+
+
+def edge_key(relation: str, inferred: bool = False) -> str:
+    """The key of an edge in the graph: the relation, marked when machine-inferred.
+
+    Examples
+    --------
+    >>> edge_key("enables"), edge_key("related", inferred=True)
+    ('enables', 'related:inferred')
+    """
+    return f"{relation}:inferred" if inferred else relation
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A resolved relation between two patterns (slugs)."""
+
+    source: str
+    target: str
+    relation: str
+    inferred: bool = False
+    weight: float | None = None
+    description: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+
+    @property
+    def key(self) -> str:
+        return edge_key(self.relation, self.inferred)
+
+
+def link_patterns(
+    patterns: Iterable[Pattern], vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> tuple[list[Edge], list[Problem]]:
+    """Resolve every link of every pattern; give the edges and the problems found.
+
+    A target may be a slug or a TypeID. A relation declared twice (say at the top level and
+    under ``relationships:``) is one edge; the first weight and description given are kept.
+
+    Examples
+    --------
+    >>> a = Pattern("a", "A", id="pat_a", links=(Link("enables", "pat_b"), Link("enables", "b", weight=0.5)))
+    >>> b = Pattern("b", "B", id="pat_b", links=(Link("related", "nowhere"),))
+    >>> edges, problems = link_patterns([a, b])
+    >>> [(e.source, e.relation, e.target, e.weight) for e in edges]
+    [('a', 'enables', 'b', 0.5)]
+    >>> [p.kind for p in problems]
+    ['dangling-reference']
+    """
+    patterns = list(patterns)
+    by_slug = {p.slug: p for p in patterns}
+    by_id: dict[str, list[str]] = {}
+    for p in patterns:
+        if p.id:
+            by_id.setdefault(p.id, []).append(p.slug)
+
+    merged: dict[tuple[str, str, str, bool], Edge] = {}
+    problems: list[Problem] = []
+    reported: set[tuple[str, str, str, bool, str]] = set()
+
+    def report(p: Pattern, link: Link, kind: str, severity: str, message: str) -> None:
+        marker = (p.slug, link.relation, link.ref, link.inferred, kind)
+        if marker in reported:
+            return
+        reported.add(marker)
+        problems.append(
+            Problem(p.path, kind, severity, message, slug=p.slug, relation=link.relation, target=link.ref)
+        )
+
+    for p in patterns:
+        for link in p.links:
+            where = f"{link.relation} (inferred)" if link.inferred else link.relation
+            if link.ref in by_slug:
+                target = link.ref
+            elif link.ref in by_id and len(set(by_id[link.ref])) == 1:
+                target = by_id[link.ref][0]
+            elif link.ref in by_id:
+                names = ", ".join(sorted(by_id[link.ref]))
+                report(
+                    p,
+                    link,
+                    "ambiguous-reference",
+                    ERROR,
+                    f"{where} names id {link.ref!r}, which several patterns share ({names}); use a slug",
+                )
+                continue
+            else:
+                report(
+                    p,
+                    link,
+                    "dangling-reference",
+                    ERROR if not link.inferred else WARNING,
+                    f"{where} names {link.ref!r}, which is no pattern's slug or id",
+                )
+                continue
+            if target == p.slug:
+                report(p, link, "self-reference", WARNING, f"{where} names the pattern itself; no edge is made")
+                continue
+            key = (p.slug, link.relation, target, link.inferred)
+            old = merged.get(key)
+            if old is None:
+                merged[key] = Edge(
+                    p.slug,
+                    target,
+                    link.relation,
+                    link.inferred,
+                    link.weight,
+                    link.description,
+                    link.confidence,
+                    link.reason,
+                )
+            elif (old.weight is None and link.weight is not None) or (
+                old.description is None and link.description is not None
+            ):
+                merged[key] = Edge(
+                    old.source,
+                    old.target,
+                    old.relation,
+                    old.inferred,
+                    old.weight if old.weight is not None else link.weight,
+                    old.description if old.description is not None else link.description,
+                    old.confidence,
+                    old.reason,
+                )
+    edges = list(merged.values())
+    problems.extend(_one_sided(edges, by_slug, vocabulary))
+    return edges, problems
+
+
+def _one_sided(edges: list[Edge], by_slug: dict[str, Pattern], vocabulary: Vocabulary) -> list[Problem]:
+    curated = {(e.source, e.relation, e.target) for e in edges if not e.inferred}
+    problems = []
+    for source, relation, target in sorted(curated):
+        rt = vocabulary.get(relation)
+        if rt is None:
+            continue
+        if rt.symmetric and (target, relation, source) not in curated:
+            problems.append(
+                Problem(
+                    by_slug[source].path,
+                    "one-sided-symmetric",
+                    WARNING,
+                    f"{source!r} lists {target!r} under {relation}, but {target!r} does not list {source!r}",
+                    slug=source,
+                    relation=relation,
+                    target=target,
+                )
+            )
+        elif rt.inverse and (target, rt.inverse, source) not in curated:
+            problems.append(
+                Problem(
+                    by_slug[source].path,
+                    "one-sided-inverse",
+                    WARNING,
+                    f"{source!r} {relation} {target!r}, but {target!r} does not list {source!r} under {rt.inverse}",
+                    slug=source,
+                    relation=relation,
+                    target=target,
+                )
+            )
+    return problems
+
+
+def node_attributes(p: Pattern) -> dict[str, Any]:
+    """The attributes of a pattern's node: plain lists and dicts, ``None`` for absent fields."""
+    return {
+        "title": p.title,
+        "id": p.id,
+        "aliases": list(p.aliases),
+        "summary": p.summary,
+        "domain": p.domain,
+        "domains": list(p.domains),
+        "categories": list(p.categories),
+        "era": list(p.era),
+        "origin": list(p.origin),
+        "status": p.status,
+        "scores": dict(p.scores),
+        "lifecycle": dict(p.lifecycle),
+        "page_url": p.page_url,
+        "path": p.path,
+        "generation": p.generation,
+    }
+
+
+def build_graph(
+    patterns: Iterable[Pattern], vocabulary: Vocabulary = DEFAULT_VOCABULARY, edges: Iterable[Edge] | None = None
+) -> nx.MultiDiGraph:
+    """Build the pattern graph: one node per pattern, one edge per resolved relation.
+
+    Parameters
+    ----------
+    patterns : iterable of Pattern
+        Records from ``load_patterns``; unresolved targets stay out of the graph.
+    vocabulary : Vocabulary
+        The relation types; kept in ``G.graph["vocabulary"]`` for exporters.
+    edges : iterable of Edge, optional
+        Already resolved edges (from ``link_patterns``); resolved here when omitted.
+
+    Returns
+    -------
+    nx.MultiDiGraph
+        Nodes keyed by slug, in sorted order. Edge key = relation name, or
+        ``"<relation>:inferred"`` for a machine-inferred link. Edge attributes: ``relation``,
+        ``inferred``, and ``weight``, ``description``, ``confidence``, ``reason`` when given.
+
+    Examples
+    --------
+    >>> G = build_graph([Pattern("a", "A", links=(Link("enables", "b"),)), Pattern("b", "B")])
+    >>> sorted(G.edges(keys=True))
+    [('a', 'b', 'enables')]
+    """
+    patterns = sorted(patterns, key=lambda p: p.slug)
+    if edges is None:
+        edges, _ = link_patterns(patterns, vocabulary)
+    G = nx.MultiDiGraph(vocabulary=vocabulary)
+    for p in patterns:
+        G.add_node(p.slug, **node_attributes(p))
+    for e in sorted(edges, key=lambda e: (e.source, e.key, e.target)):
+        attrs: dict[str, Any] = {"relation": e.relation, "inferred": e.inferred}
+        for name in ("weight", "description", "confidence", "reason"):
+            value = getattr(e, name)
+            if value is not None:
+                attrs[name] = value
+        G.add_edge(e.source, e.target, key=e.key, **attrs)
+    return G
+
+
+def get_pattern(G: nx.MultiDiGraph, name: str) -> str:
+    """The slug of the pattern named by slug, id, title or alias (case-insensitive for the last two).
+
+    Raises ``PatternNotFound`` when nothing matches.
+
+    Examples
+    --------
+    >>> G = build_graph([Pattern("bottom-up-adoption", "Bottom-Up Adoption", id="pat_1")])
+    >>> get_pattern(G, "pat_1"), get_pattern(G, "bottom-up adoption")
+    ('bottom-up-adoption', 'bottom-up-adoption')
+    """
+    if name in G:
+        return name
+    folded = name.casefold()
+    for slug, data in G.nodes(data=True):
+        if data.get("id") == name:
+            return slug
+    for slug, data in G.nodes(data=True):
+        if str(data.get("title", "")).casefold() == folded or folded in (a.casefold() for a in data.get("aliases", ())):
+            return slug
+    raise PatternNotFound(f"{name!r} names no pattern (give a slug, id, title or alias)")
+
+
+def graph_stats(G: nx.MultiDiGraph, problems: Iterable[Problem] = (), top: int = 10) -> dict[str, Any]:
+    """Counts that describe the graph and its problems, as JSON-ready data.
+
+    Examples
+    --------
+    >>> G = build_graph([Pattern("a", "A", links=(Link("enables", "b"),)), Pattern("b", "B")])
+    >>> s = graph_stats(G)
+    >>> s["patterns"], s["edges"], s["edges_by_relation"], s["components"]
+    (2, 1, {'enables': 1}, 1)
+    """
+    curated = Counter()
+    inferred = Counter()
+    degree: Counter[str] = Counter()
+    for u, v, data in G.edges(data=True):
+        (inferred if data["inferred"] else curated)[data["relation"]] += 1
+        if not data["inferred"]:
+            degree[u] += 1
+            degree[v] += 1
+    vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
+
+    def ordered(counter: Counter[str]) -> dict[str, int]:
+        names = [n for n in vocabulary if n in counter] + sorted(set(counter) - set(vocabulary))
+        return {n: counter[n] for n in names}
+
+    problems = list(problems)
+    by_kind = Counter(p.kind for p in problems)
+    by_severity = Counter(p.severity for p in problems)
+    components = sorted((len(c) for c in nx.weakly_connected_components(G)), reverse=True)
+    hubs = sorted(G.nodes, key=lambda n: (-degree[n], n))[:top]
+    return {
+        "patterns": G.number_of_nodes(),
+        "edges": sum(curated.values()),
+        "edges_by_relation": ordered(curated),
+        "inferred_edges": sum(inferred.values()),
+        "inferred_by_relation": ordered(inferred),
+        "problems": len(problems),
+        "errors": by_severity.get(ERROR, 0),
+        "warnings": by_severity.get(WARNING, 0),
+        "problems_by_kind": dict(sorted(by_kind.items())),
+        "components": len(components),
+        "largest_component": components[0] if components else 0,
+        "isolated_patterns": sum(1 for n in G if G.degree(n) == 0),
+        "most_connected": [
+            {"slug": n, "title": G.nodes[n].get("title"), "degree": degree[n]} for n in hubs if degree[n] > 0
+        ],
+    }
