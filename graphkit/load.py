@@ -14,11 +14,13 @@ import fnmatch
 import math
 import os
 import re
+import stat
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import frontmatter
 import yaml
@@ -375,6 +377,9 @@ def _read_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"
+        context = re.sub(r"^while (?:parsing|scanning) (?:an? )?", "", err.context or "")
+        if context and err.context_mark and not context.startswith("for "):
+            what += f"; the {context} starts on line {line0 + err.context_mark.line + 1}"
         line = line0 + mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise _Reject("invalid-yaml", f"frontmatter is not valid YAML ({what})", line, column) from None
@@ -414,9 +419,7 @@ def _yaml_type(value: Any) -> str:
     return type(value).__name__
 
 
-def parse_pattern(
-    data: bytes, path: str, config: Config = Config()
-) -> tuple[Pattern | None, list[Problem]]:
+def parse_pattern(data: bytes, path: str, config: Config = Config()) -> tuple[Pattern | None, list[Problem]]:
     """Turn one file's bytes into a pattern record and the problems found in it.
 
     Never raises for bad input: a file that cannot become a pattern gives ``None``
@@ -553,9 +556,7 @@ def _to_pattern(fm: dict[str, Any], path: str, config: Config, notes: _Notes) ->
     domains += tuple(
         d for d in _texts(ontology.get("cross_domains"), "ontology.cross_domains", notes) if d not in domains
     )
-    categories = _texts(
-        classification.get("category", fm.get("categories", fm.get("category"))), "category", notes
-    )
+    categories = _texts(classification.get("category", fm.get("categories", fm.get("category"))), "category", notes)
     status = _text(lifecycle.get("status") or classification.get("status") or fm.get("status"), "status", notes)
     page_url = _text(fm.get("page_url"), "page_url", notes)
     if page_url is None and config.page_url:
@@ -657,9 +658,7 @@ def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) ->
             ref = item.get("slug") or item.get("id") or item.get("target")
             weight = _number(item.get("weight"))
             if item.get("weight") is not None and weight is None:
-                notes.add(
-                    "bad-relation", WARNING, f"{where}: weight {item['weight']!r} is not a number", slug=slug
-                )
+                notes.add("bad-relation", WARNING, f"{where}: weight {item['weight']!r} is not a number", slug=slug)
             description = item.get("description") if isinstance(item.get("description"), str) else None
         else:
             ref = item
@@ -670,7 +669,8 @@ def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) ->
             notes.add(
                 "bad-reference",
                 WARNING,
-                f"{where} has an entry that names no pattern ({shown}); use a slug, an id, or a mapping with slug or id",
+                f"{where} has an entry that names no pattern ({shown}); "
+                "use a slug, an id, or a mapping with slug or id",
                 slug=slug,
                 relation=relation,
             )
@@ -724,7 +724,10 @@ def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, lis
     """Read and parse one file of the library; bad input becomes problems, never an exception."""
     path = root / rel
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Problem(rel, "unreadable", ERROR, "not a regular file")]
+        size = info.st_size
         if size > config.max_file_size:
             return None, [
                 Problem(

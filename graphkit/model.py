@@ -5,9 +5,10 @@ Plain frozen dataclasses; no I/O. ``load`` makes them, ``graph`` consumes them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 __all__ = [
     "RelationType",
@@ -110,7 +111,7 @@ class Vocabulary(Mapping[str, RelationType]):
     def names(self) -> tuple[str, ...]:
         return tuple(self._types)
 
-    def extend(self, types: Iterable[RelationType]) -> "Vocabulary":
+    def extend(self, types: Iterable[RelationType]) -> Vocabulary:
         """A new vocabulary with ``types`` added (a type of the same name replaces the old one)."""
         return Vocabulary([*self._types.values(), *types])
 
