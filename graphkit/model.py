@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -154,13 +153,13 @@ class Pattern:
     era: tuple[str, ...] = ()
     origin: tuple[str, ...] = ()
     status: str | None = None
-    scores: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    lifecycle: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    scores: Mapping[str, float] = field(default_factory=dict)
+    lifecycle: Mapping[str, Any] = field(default_factory=dict)
     page_url: str | None = None
     path: str = ""
     generation: str = "classic"
     links: tuple[Link, ...] = ()
-    frontmatter: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    frontmatter: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def domain(self) -> str | None:
