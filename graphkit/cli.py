@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .errors import GraphkitError
 from .library import Library, load_library
+from .load import default_cache_dir
 from .model import ERROR
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
@@ -28,12 +29,20 @@ class GraphkitGroup(click.Group):
 
 @click.group(cls=GraphkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="graphkit")
-def cli() -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Keep parsed patterns here (default: $GRAPHKIT_CACHE_DIR or ~/.cache/graphkit). Safe to delete.",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every file again; read and write no cache.")
+@click.pass_context
+def cli(ctx: click.Context, cache_dir: str | None, no_cache: bool) -> None:
     """Explore a pattern library as a knowledge graph.
 
     Every command takes the library folder as ROOT; without it, graphkit uses its
     shipped sample library, so `graphkit stats` works at once.
     """
+    ctx.obj = None if no_cache else (cache_dir or str(default_cache_dir()))
 
 
 def root_argument(f: Any) -> Any:
@@ -50,7 +59,7 @@ def format_option(f: Any) -> Any:
 
 
 def _load(root: str | None) -> Library:
-    return load_library(root)
+    return load_library(root, cache_dir=click.get_current_context().find_root().obj)
 
 
 def _dump_json(data: Any) -> None:

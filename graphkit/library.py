@@ -37,6 +37,7 @@ class Library:
     problems: tuple[Problem, ...]
     config: Config
     files: tuple[str, ...]
+    from_cache: int = 0
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -55,10 +56,18 @@ class Library:
         return graph_stats(self.graph, self.problems, top=top)
 
 
-def load_library(root: str | os.PathLike[str] | None = None, config: Config | None = None) -> Library:
+def load_library(
+    root: str | os.PathLike[str] | None = None,
+    config: Config | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Library:
     """Load the pattern library at ``root`` (the shipped sample when ``None``).
 
     Returns the graph and the problems report; bad files become problems, never exceptions.
+    ``workers`` and ``cache_dir`` are passed to ``load_patterns``: parallel parsing, and
+    a cache of parsed records so that an unchanged library loads without parsing.
 
     Examples
     --------
@@ -67,7 +76,7 @@ def load_library(root: str | os.PathLike[str] | None = None, config: Config | No
     'Bottom-Up Adoption'
     """
     base = sample_library() if root is None else Path(root)
-    result = load_patterns(base, config)
+    result = load_patterns(base, config, workers=workers, cache_dir=cache_dir)
     edges, problems = link_patterns(result.patterns, result.config.vocabulary)
     G = build_graph(result.patterns, result.config.vocabulary, edges)
     return Library(
@@ -77,4 +86,5 @@ def load_library(root: str | os.PathLike[str] | None = None, config: Config | No
         problems=tuple(sort_problems([*result.problems, *problems])),
         config=result.config,
         files=result.files,
+        from_cache=result.from_cache,
     )

@@ -15,6 +15,12 @@ DATA = HERE / "data"
 CORPUS = REPO.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CLI caches parsed patterns; keep the tests' cache out of the user's home."""
+    os.environ["GRAPHKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def fixture_root() -> Path:
     return DATA / "library"

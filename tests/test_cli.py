@@ -125,3 +125,11 @@ def test_corpus_stats_and_check_json(corpus_root):
         if p["kind"] == "dangling-reference"
     }
     assert len(dangling) == 286
+
+
+def test_cache_dir_and_no_cache(fixture_root, tmp_path):
+    cache = tmp_path / "cache"
+    assert run("--no-cache", "--cache-dir", str(cache), "stats", str(fixture_root)).exit_code == 0
+    assert not cache.exists()
+    assert run("--cache-dir", str(cache), "stats", str(fixture_root)).exit_code == 0
+    assert [f.suffix for f in cache.iterdir()] == [".pickle"]

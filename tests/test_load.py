@@ -358,3 +358,78 @@ def test_corpus_counts(corpus_library):
     assert stats["problems_by_kind"]["duplicate-id"] == 6
     assert stats["inferred_edges"] == 44
     assert len(corpus_library.files) == 1587
+
+
+# ----------------------------------------------------------------- parallel reading and the cache
+
+
+def test_parallel_reading_gives_the_same_records(sample_library):
+    parallel = graphkit.load_library(graphkit.sample_library(), workers=2)
+    assert parallel.patterns == sample_library.patterns
+    assert parallel.problems == sample_library.problems
+
+
+def age(path: Path, seconds: int = 60) -> None:
+    """Make a file look written a while ago, as files are between two builds."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    for name in "abc":
+        (lib_dir / f"{name}.md").write_text(f"---\nslug: {name}\ntitle: {name.upper()}\n---\n")
+        age(lib_dir / f"{name}.md")
+    first = load_patterns(lib_dir, cache_dir=cache)
+    assert first.from_cache == 0
+    again = load_patterns(lib_dir, cache_dir=cache)
+    assert again.from_cache == 3
+    assert again.patterns == first.patterns
+
+    (lib_dir / "b.md").write_text("---\nslug: b\ntitle: Q\n---\n")  # same size, new content
+    changed = load_patterns(lib_dir, cache_dir=cache)
+    assert changed.from_cache == 2
+    assert [p.title for p in changed.patterns] == ["A", "Q", "C"]
+
+    (lib_dir / "c.md").unlink()
+    assert [p.slug for p in load_patterns(lib_dir, cache_dir=cache).patterns] == ["a", "b"]
+
+
+def test_a_file_changed_within_timestamp_granularity_is_reread(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    page = lib_dir / "a.md"
+    page.write_text("---\nslug: a\ntitle: A\n---\n")
+    load_patterns(lib_dir, cache_dir=cache)
+    page.write_text("---\nslug: a\ntitle: B\n---\n")  # possibly within the same timestamp tick
+    fresh = load_patterns(lib_dir, cache_dir=cache)
+    assert (fresh.from_cache, fresh.patterns[0].title) == (0, "B")
+
+
+def test_corrupt_or_deleted_cache_is_rebuilt(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    (lib_dir / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    age(lib_dir / "a.md")
+    load_patterns(lib_dir, cache_dir=cache)
+    for f in cache.iterdir():
+        f.write_bytes(b"not a pickle")
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 0
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 1
+    for f in cache.iterdir():
+        f.unlink()
+    cache.rmdir()
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 0
+
+
+def test_cache_is_keyed_by_configuration(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    (lib_dir / "a.md").write_text("---\nslug: a\ntitle: A\nrelationships:\n  implements: [a]\n---\n")
+    age(lib_dir / "a.md")
+    load_patterns(lib_dir, cache_dir=cache)
+    (lib_dir / "graphkit.toml").write_text("[relations.implements]\n")
+    result = load_patterns(lib_dir, cache_dir=cache)
+    assert result.from_cache == 0
+    assert [l.relation for l in result.patterns[0].links] == ["implements"]

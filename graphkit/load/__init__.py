@@ -5,13 +5,22 @@ turns it into a record (the only code that knows frontmatter shapes), ``files`` 
 """
 
 from .config import Config, load_config, parse_config
-from .files import LoadResult, find_markdown_files, load_patterns, patterns_root, read_file, sort_problems
+from .files import (
+    LoadResult,
+    default_cache_dir,
+    find_markdown_files,
+    load_patterns,
+    patterns_root,
+    read_file,
+    sort_problems,
+)
 from .parse import parse_pattern
 from .read import read_frontmatter
 
 __all__ = [
     "Config",
     "LoadResult",
+    "default_cache_dir",
     "find_markdown_files",
     "load_config",
     "load_patterns",

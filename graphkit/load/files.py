@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
+import hashlib
+import multiprocessing as mp
 import os
+import pickle
 import stat
+import tempfile
+import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import LibraryError
 from ..model import ERROR, WARNING, Pattern, Problem
 from .config import DEFAULT_CONFIG, Config, MiB, load_config
 from .parse import parse_pattern
 
-__all__ = ["LoadResult", "find_markdown_files", "load_patterns", "patterns_root", "read_file", "sort_problems"]
+__all__ = [
+    "LoadResult",
+    "default_cache_dir",
+    "find_markdown_files",
+    "load_patterns",
+    "patterns_root",
+    "read_file",
+    "sort_problems",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,7 @@ class LoadResult:
     problems: tuple[Problem, ...]
     config: Config
     files: tuple[str, ...]
+    from_cache: int = 0
 
 
 def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str]:
@@ -79,11 +96,29 @@ def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, lis
     return parse_pattern(data, rel, config)
 
 
-def load_patterns(root: str | os.PathLike[str], config: Config | None = None) -> LoadResult:
+def load_patterns(
+    root: str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> LoadResult:
     """Read every pattern file below ``root`` into records and a problems report.
 
     Files are read in sorted order. Duplicate slugs keep the first file (by path) and report
     the others; files sharing an id are all kept and reported.
+
+    Parameters
+    ----------
+    root : path
+        The library folder (its ``_patterns/`` subfolder is used when present).
+    config : Config, optional
+        Read from the library's ``graphkit.toml`` or ``pyproject.toml`` when omitted.
+    workers : int, optional
+        Processes that parse files. By default one per core for large libraries, else none.
+    cache_dir : path, optional
+        Keep parsed records there; an unchanged file (same size, mtime, ctime and inode)
+        is not parsed again. Delete the folder at any time. No cache when omitted.
 
     Examples
     --------
@@ -103,16 +138,128 @@ def load_patterns(root: str | os.PathLike[str], config: Config | None = None) ->
     if not folder.is_dir():
         raise LibraryError(f"{folder}: patterns_dir is not a folder")
     files = find_markdown_files(folder, config)
+
+    cache = _Cache(Path(cache_dir), folder, config) if cache_dir is not None else None
+    entries = cache.read() if cache else {}
+    scanned_ns = time.time_ns()
+    signatures = {rel: _signature(folder / rel) for rel in files}
+    results: dict[str, _Result] = {}
+    kept: dict[str, _Entry] = {}
+    todo = []
+    for rel in files:
+        entry, sig = entries.get(rel), signatures[rel]
+        # A file written shortly before the cached scan may have changed again within the
+        # filesystem's timestamp granularity without its signature changing: read it again.
+        if entry is not None and sig is not None and entry[0] == sig and sig[1] < entry[1] - _RACY_NS:
+            results[rel] = entry[2]
+            kept[rel] = entry
+        else:
+            todo.append(rel)
+    results.update(zip(todo, _read_all(folder, todo, config, workers), strict=True))
+    if cache and (todo or set(entries) != set(kept)):
+        for rel in todo:
+            if signatures[rel] is not None:
+                kept[rel] = (signatures[rel], scanned_ns, results[rel])
+        cache.write(kept)
+
     records: list[Pattern] = []
     problems: list[Problem] = []
     for rel in files:
-        pattern, found = read_file(folder, rel, config)
+        pattern, found = results[rel]
         problems.extend(found)
         if pattern is not None:
             records.append(pattern)
     patterns, more = _deduplicate(records)
     problems.extend(more)
-    return LoadResult(tuple(patterns), tuple(sort_problems(problems)), config, tuple(files))
+    return LoadResult(
+        tuple(patterns), tuple(sort_problems(problems)), config, tuple(files), from_cache=len(files) - len(todo)
+    )
+
+
+_Result = tuple[Pattern | None, list[Problem]]
+_Entry = tuple[tuple[int, int, int, int], int, _Result]  # signature, when it was taken, what was read
+_RACY_NS = 2_000_000_000  # coarser than any common filesystem's timestamps (FAT: 2 s)
+_PARALLEL_FROM = 200  # files; below this, starting processes costs more than it saves
+
+
+def _read_all(folder: Path, files: list[str], config: Config, workers: int | None) -> list[_Result]:
+    if workers is None:
+        workers = int(os.environ.get("GRAPHKIT_WORKERS", 0)) or _cores()
+        if len(files) < _PARALLEL_FROM:
+            workers = 1
+    if workers <= 1 or len(files) < 2 or "fork" not in mp.get_all_start_methods():
+        return [read_file(folder, rel, config) for rel in files]
+    # fork: the workers inherit the imported modules, so starting them costs milliseconds.
+    chunks = [files[i :: workers * 4] for i in range(workers * 4)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        parts = list(pool.map(_read_chunk, [(folder, chunk, config) for chunk in chunks]))
+    by_file = {
+        rel: result for chunk, part in zip(chunks, parts, strict=True) for rel, result in zip(chunk, part, strict=True)
+    }
+    return [by_file[rel] for rel in files]
+
+
+def _read_chunk(job: tuple[Path, list[str], Config]) -> list[_Result]:
+    folder, files, config = job
+    return [read_file(folder, rel, config) for rel in files]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def default_cache_dir() -> Path:
+    """Where the command line keeps its cache: ``$GRAPHKIT_CACHE_DIR``, else the user's cache folder."""
+    if os.environ.get("GRAPHKIT_CACHE_DIR"):
+        return Path(os.environ["GRAPHKIT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "graphkit"
+
+
+class _Cache:
+    """Parsed records of one library folder, in one pickle file named by the folder and the configuration."""
+
+    FORMAT = 2  # bump when Pattern, Link or Problem change shape
+
+    def __init__(self, folder: Path, library: Path, config: Config) -> None:
+        from .. import __version__
+
+        key = repr((self.FORMAT, __version__, str(library.resolve()), config))
+        self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+
+    def read(self) -> dict[str, Any]:
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # unpickling many small objects is much faster without collections on the way
+        try:
+            with self.path.open("rb") as f:
+                entries = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return {}  # no cache yet, or one from another version: parse everything again
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return entries if isinstance(entries, dict) else {}
+
+    def write(self, entries: dict[str, Any]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time on the next run
 
 
 def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Problem]]:
