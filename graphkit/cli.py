@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
 from .errors import GraphkitError
+from .explore import find_paths, format_path
 from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
@@ -132,3 +134,44 @@ def check(root: str | None, fmt: str, strict: bool) -> None:
         )
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+@cli.command(name="path")
+@click.argument("args", nargs=-1, required=True, metavar="[ROOT] A B")
+@click.option("-r", "--relation", "relations", multiple=True, help="Follow only this relation (repeatable).")
+@click.option("--directed", is_flag=True, help="Follow edges only in their stated direction.")
+@click.option("--inferred", is_flag=True, help="Follow machine-inferred links too.")
+@click.option("--limit", default=10, show_default=True, help="At most this many paths.")
+@format_option
+def path_command(
+    args: tuple[str, ...], relations: tuple[str, ...], directed: bool, inferred: bool, limit: int, fmt: str
+) -> None:
+    """Print the shortest typed paths between patterns A and B (slug, id, title or alias).
+
+    Example: graphkit path _patterns alignment-monitoring gemba-walks --relation related
+    """
+    if len(args) not in (2, 3):
+        raise click.UsageError("give two patterns, optionally after the library folder: [ROOT] A B")
+    root, a, b = (None, *args) if len(args) == 2 else args
+    if root is not None and not Path(root).is_dir():
+        raise click.BadParameter(f"{root!r} is not a folder", param_hint="ROOT")
+    library = _load(root)
+    unknown = sorted(set(relations) - set(library.vocabulary))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown relation {unknown[0]!r} (known: {', '.join(library.vocabulary)})", param_hint="--relation"
+        )
+    paths = find_paths(library.graph, a, b, relations or None, directed=directed, inferred=inferred, limit=limit)
+    if fmt == "json":
+        _dump_json(
+            [
+                [{"source": s.source, "target": s.target, "relations": list(s.relations), "forward": s.forward}
+                 for s in p]
+                for p in paths
+            ]
+        )
+    elif paths:
+        for p in paths:
+            click.echo(format_path(p))
+    else:
+        raise GraphkitError(f"no path between {a!r} and {b!r} with these relations")

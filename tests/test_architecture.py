@@ -31,6 +31,7 @@ ALLOWED = {
     "load": {"errors", "model"},
     "graph": {"errors", "model"},
     "library": {"errors", "model", "load", "graph"},
+    "explore": {"errors", "model", "graph"},
 }
 OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}}
 
