@@ -124,7 +124,7 @@ def find_paths(
 
 def _steps(view: nx.MultiDiGraph, path: Sequence[str], directed: bool) -> list[Step]:
     steps = []
-    for u, v in zip(path, path[1:]):
+    for u, v in zip(path, path[1:], strict=False):
         forward = sorted({d["relation"] for d in view.get_edge_data(u, v, default={}).values()})
         if forward:
             steps.append(Step(u, v, tuple(forward), True))
