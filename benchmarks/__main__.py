@@ -39,7 +39,10 @@ GROWTH = ["floor", "load", "load-warm"]
 def run_one(name: str, library: Path, workdir: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.measure", name, str(library), str(workdir)],
-        cwd=REPO, capture_output=True, text=True, timeout=3600,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     if proc.returncode != 0:
         raise SystemExit(f"measurement {name} failed:\n{proc.stderr[-2000:]}")
@@ -72,7 +75,9 @@ def table(results: dict[str, dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("library", nargs="?", type=Path, help="pattern folder (default: the shared corpus or the sample)")
+    parser.add_argument(
+        "library", nargs="?", type=Path, help="pattern folder (default: the shared corpus or the sample)"
+    )
     parser.add_argument("--scales", default="1,3,10", help="synthetic library sizes, comma-separated (default 1,3,10)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where results go")
@@ -103,11 +108,19 @@ def main(argv: list[str] | None = None) -> None:
             report["growth"][scale] = {"files": count, **measure(GROWTH, synth, args.repeat, tmp / f"s{scale}")}
 
     lines = [f"Measured {report['date']} on {report['machine']}; medians of {args.repeat} runs.", ""]
-    lines += [f"**{library.name if library.name != '_patterns' else library.parent.name}**", "", *table(report["library_results"]), ""]
+    lines += [
+        f"**{library.name if library.name != '_patterns' else library.parent.name}**",
+        "",
+        *table(report["library_results"]),
+        "",
+    ]
     if report["growth"]:
         base = report["growth"][scales[0]]
         lines += ["**Growth** (synthetic libraries made from it; ratios against the smallest)", ""]
-        lines += ["| size | files | " + " | ".join(GROWTH) + " | peak memory (load) |", "|---|---:|" + "---:|" * len(GROWTH) + "---:|"]
+        lines += [
+            "| size | files | " + " | ".join(GROWTH) + " | peak memory (load) |",
+            "|---|---:|" + "---:|" * len(GROWTH) + "---:|",
+        ]
         for scale, r in report["growth"].items():
             cells = [f"{r[n]['seconds']:.3f} s ({r[n]['seconds'] / base[n]['seconds']:.1f}x)" for n in GROWTH]
             lines.append(f"| {scale}x | {r['files']} | " + " | ".join(cells) + f" | {r['load']['peak_mb']:.0f} MB |")

@@ -8,7 +8,6 @@ in its own interpreter so that caches, imports and memory of one never help anot
 from __future__ import annotations
 
 import json
-import os
 import re
 import resource
 import sys

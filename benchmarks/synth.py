@@ -19,7 +19,16 @@ from typing import Any
 import yaml
 
 _FM = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n?)", re.S)
-RELATIONS = ("generalizes_from", "specializes_to", "enables", "requires", "related", "alternatives", "complementary", "tools")
+RELATIONS = (
+    "generalizes_from",
+    "specializes_to",
+    "enables",
+    "requires",
+    "related",
+    "alternatives",
+    "complementary",
+    "tools",
+)
 
 
 def _copy_of(name: str, copy: int) -> str:
@@ -91,7 +100,7 @@ def make_library(source: str | os.PathLike[str], dest: str | os.PathLike[str], s
             for key in ("slug", "id"):
                 if isinstance(fm.get(key), str):
                     known.add(fm[key])
-            parsed.append((path.name, text, fm, text[m.end():]))
+            parsed.append((path.name, text, fm, text[m.end() :]))
         else:
             parsed.append((path.name, text, None, ""))
     count = 0
@@ -101,8 +110,13 @@ def make_library(source: str | os.PathLike[str], dest: str | os.PathLike[str], s
             if fm is None:
                 out.write_text(text, encoding="utf-8")  # a broken file stays broken in every copy
             else:
-                head = yaml.dump(_rewrite(fm, copy, scale, known), Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                                 sort_keys=False, allow_unicode=True, width=1000)
+                head = yaml.dump(
+                    _rewrite(fm, copy, scale, known),
+                    Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                    sort_keys=False,
+                    allow_unicode=True,
+                    width=1000,
+                )
                 out.write_text(f"---\n{head}---\n{body}", encoding="utf-8")
             count += 1
     return count
