@@ -433,3 +433,15 @@ def test_cache_is_keyed_by_configuration(tmp_path):
     result = load_patterns(lib_dir, cache_dir=cache)
     assert result.from_cache == 0
     assert [l.relation for l in result.patterns[0].links] == ["implements"]
+
+
+def test_shared_id_is_reported_on_every_file(tmp_path):
+    for name in "abc":
+        pid = "pat_shared" if name != "c" else "pat_c"
+        (tmp_path / f"{name}.md").write_text(f"---\nid: {pid}\nslug: {name}\ntitle: {name}\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert sorted(lib.graph) == ["a", "b", "c"]
+    assert [str(p) for p in lib.problems] == [
+        "a.md: warning: id 'pat_shared' is also used by b.md; references by this id are ambiguous [duplicate-id]",
+        "b.md: warning: id 'pat_shared' is also used by a.md; references by this id are ambiguous [duplicate-id]",
+    ]
