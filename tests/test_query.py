@@ -339,6 +339,10 @@ REFUSED = {
     "service-escaped": ("SELECT * WHERE { SERV\\u0049CE <http://x/> { ?s ?p ?o } }", "SERVICE is refused"),
     "service-after-number": ("SELECT * WHERE { ?s ?p 1SERVICE <http://x/> { ?s ?p ?o } }", "SERVICE is refused"),
     "service-after-true": ("SELECT * WHERE { ?s ?p trueSERVICE <http://x/> { ?a ?b ?c } }", "SERVICE is refused"),
+    "service-after-escaped-hash": (
+        "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:a\\# SERVICE <http://x/> { ?s ?p ?o } }",
+        "SERVICE is refused",
+    ),
     "service-variable": ("SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }", "SERVICE is refused"),
     "from-file": ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM is refused"),
     "from-named": ("SELECT * FROM NAMED <http://x/> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM is refused"),
@@ -367,8 +371,9 @@ def test_queries_that_reach_outside_are_refused(store, name):
         "SELECT ?s WHERE { ?s <http://example.org/service/from> ?o }",
         "SELECT ?s WHERE { ?s ?p 'from'@en-fromage }",
         "SELECT ?s WHERE { ?s ?p '''a ''quoted'' SERVICE''' }",
+        "PREFIX ex: <http://x/> SELECT ?s WHERE { ?s ex:a\\#from ex:b%20c.service }",
     ],
-    ids=["string", "comment", "variables", "prefixed-names", "iri", "language-tag", "long-string"],
+    ids=["string", "comment", "variables", "prefixed-names", "iri", "language-tag", "long-string", "escaped-names"],
 )
 def test_keywords_inside_strings_iris_and_names_are_fine(store, text):
     assert check_query(text) == "SELECT"
