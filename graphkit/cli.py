@@ -152,7 +152,7 @@ def export_command(
     Example: graphkit export _patterns -f turtle -o patterns.ttl
     """
     G = _load(root).graph
-    options = {"base_iri": base_iri, "asserted_only": asserted_only, "with_ontology": with_ontology}
+    options: dict[str, Any] = {"base_iri": base_iri, "asserted_only": asserted_only, "with_ontology": with_ontology}
     if output == "-":
         click.echo(to_format(G, fmt, **options), nl=False)
     else:

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .library import Library, load_library
-from .rdf import DEFAULT_BASE_IRI, PREFIXES, ontology_file, ontology_triples, to_triples
+from .rdf import DEFAULT_BASE_IRI, PREFIXES, ontology_file, ontology_triples, serialize_triples, to_triples
 
 __all__ = [
     "QueryResult",
@@ -382,7 +382,9 @@ def query(
     text = resolve_query(text)
     form = check_query(text)
     store = load_store(source, base_iri)
-    substitutions = {ox.Variable(name): _term(name, value) for name, value in (bindings or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(name): _term(name, value) for name, value in (bindings or {}).items()
+    }
     for variable in substitutions:
         if not re.search(rf"[?$]{re.escape(variable.value)}(?!\w)", _unescape(text)):
             raise QueryError(f"the query has no variable ?{variable.value} to bind")
@@ -436,17 +438,10 @@ def to_graph_text(result: QueryResult, fmt: str = "turtle", base_iri: str = DEFA
     >>> print(to_graph_text(r, "turtle").splitlines()[-1])
     pat:kanban a skos:Concept .
     """
-    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
-    if fmt not in formats:
+    if fmt not in ("turtle", "ntriples"):
         raise QueryError(f"unknown graph format {fmt!r} (known: turtle, ntriples)")
     triples = sorted(set(result.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = {**PREFIXES, "pat": base_iri + "pattern/"} if fmt == "turtle" else None
-    text = ox.serialize(triples, format=formats[fmt], prefixes=prefixes).decode("utf-8")
-    if fmt == "turtle":  # pyoxigraph writes the prefixes in an order of its own: sort them
-        lines = text.split("\n")
-        n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
-        text = "\n".join(sorted(lines[:n]) + lines[n:])
-    return text
+    return serialize_triples(triples, fmt, base_iri)
 
 
 def _nt(term: Any) -> str:

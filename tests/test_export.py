@@ -36,6 +36,7 @@ def test_the_five_formats_are_registered():
     assert set(FORMATS) == {"turtle", "ntriples", "jsonld", "graphml", "json"}
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib JSON-LD parser
 @pytest.mark.parametrize("fmt", sorted(FORMATS), ids=sorted(FORMATS))
 def test_every_format_renders_deterministically_and_round_trips(library, fmt):
     G = library.graph

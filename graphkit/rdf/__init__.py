@@ -17,7 +17,16 @@ from .terms import (
     ontology_triples,
     relation_iri,
 )
-from .triples import RDF_FORMATS, iter_pattern_iris, to_rdf, to_rdflib, to_triples, to_turtle, write_rdf
+from .triples import (
+    RDF_FORMATS,
+    iter_pattern_iris,
+    serialize_triples,
+    to_rdf,
+    to_rdflib,
+    to_triples,
+    to_turtle,
+    write_rdf,
+)
 
 __all__ = [
     "GK",
@@ -33,6 +42,7 @@ __all__ = [
     "ontology_file",
     "ontology_triples",
     "relation_iri",
+    "serialize_triples",
     "to_rdf",
     "to_rdflib",
     "to_triples",

@@ -42,7 +42,16 @@ from .terms import (
     relation_iri,
 )
 
-__all__ = ["RDF_FORMATS", "iter_pattern_iris", "to_rdf", "to_rdflib", "to_triples", "to_turtle", "write_rdf"]
+__all__ = [
+    "RDF_FORMATS",
+    "iter_pattern_iris",
+    "serialize_triples",
+    "to_rdf",
+    "to_rdflib",
+    "to_triples",
+    "to_turtle",
+    "write_rdf",
+]
 
 _FACETS = (  # node attribute, property, class, scheme, IRI kind
     ("domains", "domain", "Domain", "DomainScheme", "domain"),
@@ -348,13 +357,16 @@ def _key(t: ox.Triple) -> _Key:
 
 
 def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
-    nodes: dict[str, ox.NamedNode | ox.BlankNode] = {}
+    iris: dict[str, ox.NamedNode] = {}
 
-    def node(iri: str) -> ox.NamedNode | ox.BlankNode:
-        term = nodes.get(iri)
+    def iri(value: str) -> ox.NamedNode:
+        term = iris.get(value)
         if term is None:
-            term = nodes[iri] = ox.BlankNode(iri[2:]) if iri.startswith("_:") else ox.NamedNode(iri)
+            term = iris[value] = ox.NamedNode(value)
         return term
+
+    def node(value: str) -> ox.NamedNode | ox.BlankNode:
+        return ox.BlankNode(value[2:]) if value.startswith("_:") else iri(value)
 
     triples = []
     for s, p, o in keys:
@@ -365,8 +377,8 @@ def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
         elif o[2]:
             obj = ox.Literal(o[0], language=o[2])
         else:
-            obj = ox.Literal(o[0], datatype=node(o[1]))
-        triples.append(ox.Triple(node(s), node(p), obj))
+            obj = ox.Literal(o[0], datatype=iri(o[1]))
+        triples.append(ox.Triple(node(s), iri(p), obj))
     return triples
 
 
@@ -403,7 +415,22 @@ def to_rdf(
     if fmt not in RDF_FORMATS:
         raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
     triples = to_triples(G, base_iri, asserted_only=asserted_only, with_ontology=with_ontology)
-    text = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=_prefixes(base_iri)).decode("utf-8")
+    return serialize_triples(triples, fmt, base_iri)
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """Write triples, in the order given, as ``turtle``, ``ntriples`` or ``jsonld`` with graphkit's prefixes.
+
+    Examples
+    --------
+    >>> t = ox.Triple(ox.NamedNode(DEFAULT_BASE_IRI + "pattern/a"), ox.NamedNode(GK.slug), ox.Literal("a"))
+    >>> serialize_triples([t]).splitlines()[-1]
+    'pat:a gk:slug "a" .'
+    """
+    if fmt not in RDF_FORMATS:
+        raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
+    data = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=_prefixes(base_iri)) or b""
+    text = data.decode("utf-8")
     if fmt == "turtle":  # pyoxigraph writes the prefixes in an order of its own: sort them
         lines = text.split("\n")
         n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
