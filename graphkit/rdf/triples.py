@@ -72,7 +72,8 @@ RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES
 _Obj = tuple[str, ...]
 _Key = tuple[str, str, _Obj]
 
-_TYPE = RDF + "type"
+_RDF_TYPE = RDF + "type"
+_TYPE = ""  # rdf:type inside a key: the empty string sorts first, so each subject starts with its types
 _XSD_STRING = XSD + "string"
 _XSD_DECIMAL = XSD + "decimal"
 _XSD_DATE = XSD + "date"
@@ -209,7 +210,7 @@ def to_triples(
     keys = _triple_keys(G, check_base_iri(base_iri), asserted_only)
     if with_ontology:
         keys.update(_key(t) for t in ontology_triples())
-    return _to_oxigraph(sorted(keys, key=_sort_key))
+    return _to_oxigraph(sorted(keys))
 
 
 def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key]:
@@ -353,7 +354,8 @@ def _key(t: ox.Triple) -> _Key:
         obj: _Obj = (o.value, o.datatype.value, o.language or "")
     else:
         obj = (name(o),)
-    return (name(t.subject), t.predicate.value, obj)
+    predicate = t.predicate.value
+    return (name(t.subject), _TYPE if predicate == _RDF_TYPE else predicate, obj)
 
 
 def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
@@ -378,12 +380,8 @@ def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
             obj = ox.Literal(o[0], language=o[2])
         else:
             obj = ox.Literal(o[0], datatype=iri(o[1]))
-        triples.append(ox.Triple(node(s), iri(p), obj))
+        triples.append(ox.Triple(node(s), iri(p or _RDF_TYPE), obj))
     return triples
-
-
-def _sort_key(t: _Key) -> tuple[str, bool, str, _Obj]:
-    return (t[0], t[1] != _TYPE, t[1], t[2])
 
 
 # --------------------------------------------------------------------------- serialization
