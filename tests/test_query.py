@@ -402,9 +402,9 @@ def test_errors_are_one_clear_line(store, tmp_path):
         query(bad, "hubs")
     with pytest.raises(QueryError, match=r"missing\.ttl: no such file or folder"):
         query(tmp_path / "missing.ttl", "hubs")
-    odd = tmp_path / "lib.csv"
-    odd.write_text("a,b", encoding="utf-8")
-    with pytest.raises(QueryError, match=r"lib\.csv: unknown RDF file type '\.csv'"):
+    odd = tmp_path / "lib.json"  # graphkit's node-link JSON is not RDF
+    odd.write_text("{}", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"lib\.json: unknown RDF file type '\.json' \(known: \.jsonld, \.nt,"):
         query(odd, "hubs")
 
 
