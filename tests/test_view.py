@@ -156,7 +156,8 @@ def test_network_data_has_every_node_and_edge(sample):
     nodes, edges, meta = network_data(G)
     assert [n["id"] for n in nodes] == sorted(G)
     assert len(edges) == G.number_of_edges()
-    assert sorted((e["from"], e["to"], meta["relations"][e["r"]]["name"], e["inf"]) for e in edges) == sorted(
+    ids = [n["id"] for n in nodes]
+    assert sorted((ids[e["f"]], ids[e["t"]], meta["relations"][e["r"]]["name"], e.get("i") == 1) for e in edges) == sorted(
         (u, v, d["relation"], d["inferred"]) for u, v, d in G.edges(data=True)
     )
     legend = meta["legend"]
