@@ -27,8 +27,8 @@ def main() -> None:
     pages = {
         "map": (to_html(G, title="Commons OS patterns"), ""),
         "focus": (
-            to_html(focus_graph(G, "agile-governance", 2), title="Commons OS patterns: Agile Governance",
-                    selected="agile-governance", depth=1),
+            to_html(focus_graph(G, "purpose-definition", 2), title="Commons OS patterns: Purpose Definition",
+                    selected="purpose-definition", depth=1),
             "",
         ),
     }  # fmt: skip

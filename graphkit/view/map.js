@@ -276,7 +276,7 @@
     highlight(keep);
     network.selectNodes([state.p], false);
     showDetails(state.p);
-    if (fit) network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.5 });
+    if (fit) network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.2 });
   }
   function setState(patch, push) {
     var s = { p: state.p, d: state.d, off: new Set(state.off), inf: state.inf };
@@ -332,7 +332,8 @@
     label.appendChild(el("span", null, r.label));
     label.setAttribute("title", r.name + (r.directed ? " (directed)" : " (symmetric: holds both ways)") +
                        ": " + r.count + " curated" + (r.inferred_count ? ", " + r.inferred_count + " inferred" : ""));
-    label.appendChild(el("span", { "class": "gk-count" }, r.count + (r.inferred_count ? "+" + r.inferred_count : "")));
+    label.appendChild(el("span", { "class": "gk-count" },
+      r.inferred_count ? (r.count ? r.count + " + " : "") + r.inferred_count + " inf." : r.count));
     li.appendChild(label);
     $("gk-relations").appendChild(li);
   });
