@@ -25,9 +25,10 @@ import networkx as nx
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
+from synthetic import synthetic_graph  # noqa: E402
+
 import graphkit  # noqa: E402
 from graphkit.view import layout_positions, to_html  # noqa: E402
-from synthetic import synthetic_graph  # noqa: E402
 
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
 CHROMIUM_ARGS = [

@@ -1,6 +1,6 @@
 """Take the README's screenshots of the shared corpus with headless Chromium.
 
-    python docs/make_screenshots.py      # writes docs/map.png and docs/focus.png
+python docs/make_screenshots.py      # writes docs/map.png and docs/focus.png
 """
 
 from __future__ import annotations

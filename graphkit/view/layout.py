@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Hashable, Iterator
 
 import igraph
 import networkx as nx
@@ -39,7 +39,9 @@ def node_size(degree: int) -> float:
     return round(min(6.0 + 2.4 * math.sqrt(degree), 40.0), 1)
 
 
-def layout_positions(G: nx.Graph, seed: int = 7, edge_length: float = EDGE_LENGTH) -> dict[Hashable, tuple[float, float]]:
+def layout_positions(
+    G: nx.Graph, seed: int = 7, edge_length: float = EDGE_LENGTH
+) -> dict[Hashable, tuple[float, float]]:
     """Deterministic 2-D positions for every node of ``G``, in page pixels (y grows downwards).
 
     Edge direction, keys and attributes are ignored: two nodes joined by any edge are pulled
@@ -183,7 +185,7 @@ def _pack(
     widest = max((w + pad for w, _ in sizes), default=GRID_STEP)
     width = max(widest, area / height, GRID_STEP * 4)
     x = y = shelf = 0.0
-    for (members, local), (w, h) in zip(blocks, sizes):
+    for (members, local), (w, h) in zip(blocks, sizes, strict=True):
         if x > 0 and x + w > width:
             x, y, shelf = 0.0, y + shelf + pad, 0.0
         xy[members] = local - local.min(axis=0) + (left + x, y)

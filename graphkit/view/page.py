@@ -240,8 +240,13 @@ VIS_OPTIONS: dict[str, Any] = {
     "nodes": {
         "shape": "dot",
         "borderWidth": 1,
-        "font": {"size": 15, "face": "system-ui, sans-serif", "color": "#1f2328", "strokeWidth": 3,
-                 "strokeColor": "#ffffff"},
+        "font": {
+            "size": 15,
+            "face": "system-ui, sans-serif",
+            "color": "#1f2328",
+            "strokeWidth": 3,
+            "strokeColor": "#ffffff",
+        },
         "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
     },  # fmt: skip
     "edges": {
