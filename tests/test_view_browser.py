@@ -39,10 +39,10 @@ def _no_browser(reason: str):
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("GRAPHKIT_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    """Debian's chromium, or the executable named by GRAPHKIT_CHROMIUM (and then only that one)."""
+    given = os.environ.get("GRAPHKIT_CHROMIUM")
+    candidates = [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 @pytest.fixture(scope="session")
