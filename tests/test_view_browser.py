@@ -324,3 +324,18 @@ def test_whole_corpus_map(open_page, tmp_path):
     page.page.press("#gk-search", "Enter")
     assert page.neighbours_listed() == set(nx.all_neighbors(G, "commons-blueprint"))
     page.assert_clean()
+
+
+def test_hovering_an_edge_names_the_relation(open_page, pages):
+    page = open_page(pages["hostile"])
+    point = page.js(
+        "() => { const p = graphkit.network.getPositions(['a b#c', 'plain']);"
+        " const a = graphkit.network.canvasToDOM(p['a b#c']), b = graphkit.network.canvasToDOM(p['plain']);"
+        " const r = document.querySelector('#gk-map').getBoundingClientRect();"
+        " return [(a.x + b.x) / 2 + r.left, (a.y + b.y) / 2 + r.top]; }"
+    )
+    page.page.mouse.move(point[0] - 2, point[1] - 2)
+    page.page.mouse.move(*point)
+    page.page.wait_for_selector("div.vis-tooltip", state="visible")
+    assert page.page.text_content("div.vis-tooltip") == "Space & Hash — specializes to → Plain Pattern"
+    page.assert_clean()

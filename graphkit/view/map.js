@@ -123,6 +123,41 @@
   }
 
   // --- the network -----------------------------------------------------------
+  // vis-network builds a label module for every edge, even one without a label, and works out
+  // its fonts from the whole option pile each time: the costliest step of building a map of
+  // 17,000 edges. Our edges have no labels and no fonts of their own, so every one of them gets
+  // the same result: it is worked out once (on the first such edge) and copied. The class is
+  // reached through a probe network; if vis-network's internals ever differ, nothing is patched.
+  (function shareEdgeFonts() {
+    try {
+      var probe = new vis.Network(document.createElement("div"),
+        { nodes: [{ id: 1 }, { id: 2 }], edges: [{ id: 1, from: 1, to: 2 }] }, { physics: false });
+      var module = probe.body.edges[1].labelModule;
+      probe.destroy();
+      var Label = module && module.isEdgeLabel === true && module.constructor;
+      if (!Label || typeof Label.prototype.update !== "function" || Label.prototype.update.gkShared) return;
+      var update = Label.prototype.update;
+      var shared = null;
+      var shortcut = function (options, pile) {
+        if (!this.isEdgeLabel || options.label !== undefined || !pile || !pile[0] || pile[0].font !== undefined ||
+            pile[0].chosen !== undefined) {
+          return update.call(this, options, pile);
+        }
+        if (shared === null) {
+          update.call(this, options, pile);
+          shared = { fontOptions: Object.assign({}, this.fontOptions), baseSize: this.baseSize };
+          return undefined;
+        }
+        this.elementOptions = options;
+        this.fontOptions = Object.assign({}, shared.fontOptions);
+        this.baseSize = shared.baseSize;
+        return undefined;
+      };
+      shortcut.gkShared = true;
+      Label.prototype.update = shortcut;
+    } catch (err) { /* an unexpected vis-network: keep its own code path */ }
+  })();
+
   var container = $("gk-map");
   var network = new vis.Network(container, { nodes: visNodes, edges: edgeView }, OPTIONS);
   network.once("afterDrawing", function () {
