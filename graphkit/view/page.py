@@ -26,7 +26,7 @@ from ..model import DEFAULT_VOCABULARY, Vocabulary
 from .layout import layout_positions, node_size
 from .select import FACETS
 
-__all__ = ["COLOR_FACETS", "facet_values", "relation_styles", "script_json", "to_html"]
+__all__ = ["COLOR_FACETS", "facet_values", "network_data", "relation_styles", "script_json", "to_html"]
 
 #: Facets a map can be coloured by: option name -> node attribute (lists use their first value).
 COLOR_FACETS = FACETS
@@ -175,7 +175,21 @@ def _texts(value: Any) -> list[str]:
 def network_data(
     G: nx.MultiDiGraph, facet: str = "domain", positions: dict[Any, tuple[float, float]] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """The page's nodes, edges and legend data for ``G`` (deterministic, JSON-ready)."""
+    """The page's nodes, edges and legend data for ``G`` (deterministic, JSON-ready).
+
+    Nodes are in slug order; an edge names its ends and relation by position (``"f"``, ``"t"``,
+    ``"r"``) and carries ``"i": 1`` when machine-inferred.
+
+    Examples
+    --------
+    >>> from graphkit import Link, Pattern, build_graph
+    >>> G = build_graph([Pattern("a", "A", domains=("ops",), links=(Link("enables", "b"),)), Pattern("b", "B")])
+    >>> nodes, edges, meta = network_data(G)
+    >>> [n["id"] for n in nodes], edges, meta["relations"][edges[0]["r"]]["name"]
+    (['a', 'b'], [{'f': 0, 't': 1, 'r': 2}], 'enables')
+    >>> [(item["value"], item["count"]) for item in meta["legend"]]
+    [('ops', 1), (None, 1)]
+    """
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
     relations_used = sorted({str(d.get("relation", k)) for _, _, k, d in G.edges(keys=True, data=True)})
     styles = relation_styles(vocabulary, relations_used)
