@@ -55,14 +55,17 @@ def cli(ctx: click.Context, cache_dir: str | None, no_cache: bool) -> None:
 
 
 def root_argument(f: Any) -> Any:
-    return click.argument(
-        "root", required=False, type=click.Path(exists=True, file_okay=False, path_type=str)
-    )(f)
+    return click.argument("root", required=False, type=click.Path(exists=True, file_okay=False, path_type=str))(f)
 
 
 def format_option(f: Any) -> Any:
     return click.option(
-        "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
         help="Output format.",
     )(f)
 
@@ -126,8 +129,7 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     if fmt == "json":
         _dump_json(
             {
-                "files": len(library.files),
-                "patterns": len(library.patterns),
+                **library.problems_report(),
                 "errors": errors,
                 "warnings": warnings,
                 "problems": [p.to_dict() for p in problems],
@@ -137,8 +139,7 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
         for p in problems:
             click.echo(str(p))
         click.echo(
-            f"{len(library.files)} files, {len(library.patterns)} patterns: "
-            f"{errors} errors, {warnings} warnings"
+            f"{len(library.files)} files, {len(library.patterns)} patterns: {errors} errors, {warnings} warnings"
         )
     if errors or (strict and warnings):
         sys.exit(1)
@@ -173,8 +174,10 @@ def path_command(
     if fmt == "json":
         _dump_json(
             [
-                [{"source": s.source, "target": s.target, "relations": list(s.relations), "forward": s.forward}
-                 for s in p]
+                [
+                    {"source": s.source, "target": s.target, "relations": list(s.relations), "forward": s.forward}
+                    for s in p
+                ]
                 for p in paths
             ]
         )
@@ -183,6 +186,8 @@ def path_command(
             click.echo(format_path(p))
     else:
         raise GraphkitError(f"no path between {a!r} and {b!r} with these relations")
+
+
 # --------------------------------------------------------------------------- RDF: export and query
 
 
@@ -251,6 +256,8 @@ def query_command(
         click.echo(to_json(result))
     else:
         click.echo((to_csv if fmt == "csv" else to_tsv)(result), nl=False)
+
+
 # --- the map and the site (graphkit.view, graphkit.site) ------------------------------------
 
 
@@ -269,13 +276,30 @@ def _write_page(page: str, output: str) -> None:
 @root_argument
 @click.option("-o", "--output", default="graph.html", show_default=True, help="The HTML file to write; - for stdout.")
 @click.option("--focus", metavar="PATTERN", help="Draw only this pattern's neighbourhood (slug, id, title or alias).")
-@click.option("-d", "--depth", type=click.IntRange(0, 10), default=1, show_default=True,
-              help="Steps out from --focus; also the highlight depth the page opens with.")
-@click.option("-r", "--relation", "relations", multiple=True, metavar="RELATION",
-              help="With --focus: follow only these relations (repeatable).")
+@click.option(
+    "-d",
+    "--depth",
+    type=click.IntRange(0, 10),
+    default=1,
+    show_default=True,
+    help="Steps out from --focus; also the highlight depth the page opens with.",
+)
+@click.option(
+    "-r",
+    "--relation",
+    "relations",
+    multiple=True,
+    metavar="RELATION",
+    help="With --focus: follow only these relations (repeatable).",
+)
 @click.option("--domain", metavar="DOMAIN", help="Draw only the patterns of this domain.")
-@click.option("--color-by", type=click.Choice(list(COLOR_FACETS)), default="domain", show_default=True,
-              help="The facet that colours the patterns.")
+@click.option(
+    "--color-by",
+    type=click.Choice(list(COLOR_FACETS)),
+    default="domain",
+    show_default=True,
+    help="The facet that colours the patterns.",
+)
 @click.option("--title", help="The page title (default: the library folder's name).")
 def view(
     root: str | None,
@@ -312,8 +336,13 @@ def view(
 @cli.command()
 @root_argument
 @click.option("-o", "--output", default="site", show_default=True, help="The folder to write the site into.")
-@click.option("--color-by", type=click.Choice(list(COLOR_FACETS)), default="domain", show_default=True,
-              help="The facet that colours the map.")
+@click.option(
+    "--color-by",
+    type=click.Choice(list(COLOR_FACETS)),
+    default="domain",
+    show_default=True,
+    help="The facet that colours the map.",
+)
 @click.option("--title", help="The site title (default: the library folder's name).")
 def build(root: str | None, output: str, color_by: str, title: str | None) -> None:
     """Build the site: the map, the JSON graph and the problems report, with an index page.

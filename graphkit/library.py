@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -66,6 +67,23 @@ class Library:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
+
+    def problems_report(self) -> dict[str, Any]:
+        """The problems report as JSON-ready data (what ``graphkit check -f json`` prints).
+
+        Examples
+        --------
+        >>> sorted(load_library().problems_report())
+        ['errors', 'files', 'patterns', 'problems', 'warnings']
+        """
+        errors = len(self.errors)
+        return {
+            "files": len(self.files),
+            "patterns": len(self.patterns),
+            "errors": errors,
+            "warnings": len(self.problems) - errors,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
     def stats(self, top: int = 10) -> dict:
         """Counts of patterns, edges per relation, problems per kind, components and hubs."""

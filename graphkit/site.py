@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import networkx as nx
-
 from .errors import ExportError
+from .export import write_format
 from .library import Library
-from .model import DEFAULT_VOCABULARY, ERROR
 from .view import write_html
 
-__all__ = ["ARTIFACTS", "Artifact", "library_title", "problems_report", "to_node_link", "write_site"]
+__all__ = ["ARTIFACTS", "Artifact", "library_title", "write_site"]
 
 
 @dataclass(frozen=True)
@@ -53,53 +51,6 @@ def library_title(library: Library) -> str:
     return name or "pattern library"
 
 
-def to_node_link(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """The graph as node-link data that ``json`` can write; list and dict attributes stay as they are.
-
-    A node's key is under ``"slug"`` (its ``"id"`` is the pattern's TypeID); the vocabulary
-    becomes a list of relation types. ``nx.node_link_graph(data, name="slug", edges="links")``
-    reads it back.
-
-    Examples
-    --------
-    >>> from graphkit import load_library
-    >>> G = load_library().graph
-    >>> data = to_node_link(G)
-    >>> H = nx.node_link_graph(json.loads(json.dumps(data)), name="slug", edges="links")
-    >>> sorted(H.edges(keys=True)) == sorted(G.edges(keys=True)), H.nodes["5s-methodology"]["aliases"]
-    (True, ['6S', '7S'])
-    """
-    H = nx.MultiDiGraph()
-    vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
-    H.graph["vocabulary"] = [
-        {"name": rt.name, "label": rt.label, "inverse": rt.inverse, "symmetric": rt.symmetric, "skos": rt.skos,
-         "comment": rt.comment}
-        for rt in vocabulary.values()
-    ]  # fmt: skip
-    H.add_nodes_from(sorted(G.nodes(data=True), key=lambda item: str(item[0])))
-    H.add_edges_from(sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[2]), str(e[1]))))
-    return nx.node_link_data(H, name="slug", edges="links")
-
-
-def problems_report(library: Library) -> dict[str, Any]:
-    """The problems report as JSON-ready data (the shape ``graphkit check -f json`` prints).
-
-    Examples
-    --------
-    >>> from graphkit import load_library
-    >>> sorted(problems_report(load_library()))
-    ['errors', 'files', 'patterns', 'problems', 'warnings']
-    """
-    errors = sum(1 for p in library.problems if p.severity == ERROR)
-    return {
-        "files": len(library.files),
-        "patterns": len(library.patterns),
-        "errors": errors,
-        "warnings": len(library.problems) - errors,
-        "problems": [p.to_dict() for p in library.problems],
-    }
-
-
 def _json_text(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -116,11 +67,15 @@ def _write_map(library: Library, path: Path, context: dict[str, Any]) -> None:
 
 
 def _write_graph_json(library: Library, path: Path, context: dict[str, Any]) -> None:
-    _write_text(path, _json_text(to_node_link(library.graph)))
+    write_format(library.graph, path, "json")
+
+
+def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None:
+    write_format(library.graph, path, "turtle")
 
 
 def _write_problems_json(library: Library, path: Path, context: dict[str, Any]) -> None:
-    _write_text(path, _json_text(problems_report(library)))
+    _write_text(path, _json_text(library.problems_report()))
 
 
 _STYLE = """
@@ -151,7 +106,7 @@ def _map_link(slug: str) -> str:
 
 def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) -> None:
     e = html.escape
-    report = problems_report(library)
+    report = library.problems_report()
     by_kind = Counter(p.kind for p in library.problems)
     rows = []
     for p in library.problems:
@@ -181,10 +136,11 @@ def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) 
     _write_text(path, _page(f"Problems: {context['title']}", body))
 
 
-#: The files of the site, in the order the index lists them. The Turtle export (``graphkit.rdf``)
-#: joins as one more entry, e.g. ``Artifact("graph.ttl", "RDF/Turtle", "...", _write_turtle)``.
+#: The files of the site, in the order the index lists them.
 ARTIFACTS: list[Artifact] = [
     Artifact("map.html", "Map", "the interactive map of every pattern and relation (works offline)", _write_map),
+    Artifact("graph.ttl", "Graph (RDF/Turtle)", "the graph as RDF, for SPARQL here or in any triple store",
+             _write_turtle),
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
              _write_graph_json),
     Artifact("problems.html", "Problems", "every problem found while loading, one row each", _write_problems_html),
@@ -251,7 +207,7 @@ def write_site(
     >>> from graphkit import load_library
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [p.name for p in write_site(load_library(), tmp)]
-    ['map.html', 'graph.json', 'problems.html', 'problems.json', 'index.html']
+    ['map.html', 'graph.ttl', 'graph.json', 'problems.html', 'problems.json', 'index.html']
     """
     out = Path(directory)
     if out.exists() and not out.is_dir():

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 import graphkit
 from graphkit.cli import cli
 from graphkit.errors import ExportError, PatternNotFound, ViewError
+from graphkit.export import parse_json, to_json
 from graphkit.model import DEFAULT_VOCABULARY
-from graphkit.site import ARTIFACTS, problems_report, to_node_link, write_site
+from graphkit.site import ARTIFACTS, write_site
 from graphkit.view import facet_graph, focus_graph, layout_positions, relation_styles, script_json, to_html, write_html
 from graphkit.view.layout import node_size
 from graphkit.view.page import PALETTE, network_data
@@ -87,10 +88,10 @@ def test_layout_is_deterministic_and_ignores_insertion_order(sample):
 
 def test_layout_does_not_touch_the_graph(sample):
     G = sample.graph
-    before = json.dumps(to_node_link(G), sort_keys=True)
+    before = to_json(G)
     layout_positions(G)
     to_html(G)
-    assert json.dumps(to_node_link(G), sort_keys=True) == before
+    assert to_json(G) == before
 
 
 def test_layout_keeps_nodes_of_a_component_apart(sample):
@@ -292,14 +293,13 @@ def test_site_is_complete_and_deterministic(sample, tmp_path):
 
 def test_site_graph_json_round_trips_list_and_dict_attributes(sample, tmp_path):
     write_site(sample, tmp_path)
-    data = json.loads((tmp_path / "graph.json").read_text(encoding="utf-8"))
-    H = nx.node_link_graph(data, name="slug", edges="links")
+    H = parse_json((tmp_path / "graph.json").read_text(encoding="utf-8"))
     G = sample.graph
-    assert sorted(H.edges(keys=True)) == sorted(G.edges(keys=True))
+    assert sorted(H.edges(keys=True, data=True)) == sorted(G.edges(keys=True, data=True))
     for n in G:
         assert H.nodes[n] == G.nodes[n]
-    assert [v["name"] for v in data["graph"]["vocabulary"]] == list(DEFAULT_VOCABULARY)
-    assert json.loads((tmp_path / "problems.json").read_text(encoding="utf-8")) == problems_report(sample)
+    assert H.graph["vocabulary"] == DEFAULT_VOCABULARY
+    assert json.loads((tmp_path / "problems.json").read_text(encoding="utf-8")) == sample.problems_report()
 
 
 def test_site_problems_page_escapes_and_links_to_the_map(hostile, tmp_path):
