@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
 from .errors import GraphkitError
+from .explore import find_paths, format_path
 from .library import Library, load_library
+from .load import default_cache_dir
 from .model import ERROR
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
@@ -28,12 +31,20 @@ class GraphkitGroup(click.Group):
 
 @click.group(cls=GraphkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="graphkit")
-def cli() -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Keep parsed patterns here (default: $GRAPHKIT_CACHE_DIR or ~/.cache/graphkit). Safe to delete.",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every file again; read and write no cache.")
+@click.pass_context
+def cli(ctx: click.Context, cache_dir: str | None, no_cache: bool) -> None:
     """Explore a pattern library as a knowledge graph.
 
     Every command takes the library folder as ROOT; without it, graphkit uses its
     shipped sample library, so `graphkit stats` works at once.
     """
+    ctx.obj = None if no_cache else (cache_dir or str(default_cache_dir()))
 
 
 def root_argument(f: Any) -> Any:
@@ -50,7 +61,7 @@ def format_option(f: Any) -> Any:
 
 
 def _load(root: str | None) -> Library:
-    return load_library(root)
+    return load_library(root, cache_dir=click.get_current_context().find_root().obj)
 
 
 def _dump_json(data: Any) -> None:
@@ -123,3 +134,44 @@ def check(root: str | None, fmt: str, strict: bool) -> None:
         )
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+@cli.command(name="path")
+@click.argument("args", nargs=-1, required=True, metavar="[ROOT] A B")
+@click.option("-r", "--relation", "relations", multiple=True, help="Follow only this relation (repeatable).")
+@click.option("--directed", is_flag=True, help="Follow edges only in their stated direction.")
+@click.option("--inferred", is_flag=True, help="Follow machine-inferred links too.")
+@click.option("--limit", default=10, show_default=True, help="At most this many paths.")
+@format_option
+def path_command(
+    args: tuple[str, ...], relations: tuple[str, ...], directed: bool, inferred: bool, limit: int, fmt: str
+) -> None:
+    """Print the shortest typed paths between patterns A and B (slug, id, title or alias).
+
+    Example: graphkit path _patterns alignment-monitoring gemba-walks --relation related
+    """
+    if len(args) not in (2, 3):
+        raise click.UsageError("give two patterns, optionally after the library folder: [ROOT] A B")
+    root, a, b = (None, *args) if len(args) == 2 else args
+    if root is not None and not Path(root).is_dir():
+        raise click.BadParameter(f"{root!r} is not a folder", param_hint="ROOT")
+    library = _load(root)
+    unknown = sorted(set(relations) - set(library.vocabulary))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown relation {unknown[0]!r} (known: {', '.join(library.vocabulary)})", param_hint="--relation"
+        )
+    paths = find_paths(library.graph, a, b, relations or None, directed=directed, inferred=inferred, limit=limit)
+    if fmt == "json":
+        _dump_json(
+            [
+                [{"source": s.source, "target": s.target, "relations": list(s.relations), "forward": s.forward}
+                 for s in p]
+                for p in paths
+            ]
+        )
+    elif paths:
+        for p in paths:
+            click.echo(format_path(p))
+    else:
+        raise GraphkitError(f"no path between {a!r} and {b!r} with these relations")

@@ -8,8 +8,9 @@ relations. The node and edge attribute schema lives here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -109,9 +110,7 @@ def link_patterns(
         if marker in reported:
             return
         reported.add(marker)
-        problems.append(
-            Problem(p.path, kind, severity, message, slug=p.slug, relation=link.relation, target=link.ref)
-        )
+        problems.append(Problem(p.path, kind, severity, message, slug=p.slug, relation=link.relation, target=link.ref))
 
     for p in patterns:
         for link in p.links:

@@ -5,9 +5,9 @@ Plain frozen dataclasses; no I/O. ``load`` makes them, ``graph`` consumes them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 __all__ = [
     "RelationType",
@@ -110,7 +110,7 @@ class Vocabulary(Mapping[str, RelationType]):
     def names(self) -> tuple[str, ...]:
         return tuple(self._types)
 
-    def extend(self, types: Iterable[RelationType]) -> "Vocabulary":
+    def extend(self, types: Iterable[RelationType]) -> Vocabulary:
         """A new vocabulary with ``types`` added (a type of the same name replaces the old one)."""
         return Vocabulary([*self._types.values(), *types])
 
@@ -153,13 +153,13 @@ class Pattern:
     era: tuple[str, ...] = ()
     origin: tuple[str, ...] = ()
     status: str | None = None
-    scores: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    lifecycle: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    scores: Mapping[str, float] = field(default_factory=dict)
+    lifecycle: Mapping[str, Any] = field(default_factory=dict)
     page_url: str | None = None
     path: str = ""
     generation: str = "classic"
     links: tuple[Link, ...] = ()
-    frontmatter: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    frontmatter: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def domain(self) -> str | None:

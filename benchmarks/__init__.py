@@ -1,0 +1,1 @@
+"""graphkit's benchmarks: ``python -m benchmarks --help``."""

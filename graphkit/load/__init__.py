@@ -1,0 +1,33 @@
+"""Stage 1: Markdown files -> Pattern records and a problems report.
+
+``config`` reads a library's settings, ``read`` gets one file's frontmatter safely, ``parse``
+turns it into a record (the only code that knows frontmatter shapes), ``files`` walks the folder.
+"""
+
+from .config import Config, load_config, parse_config
+from .files import (
+    LoadResult,
+    default_cache_dir,
+    find_markdown_files,
+    load_patterns,
+    patterns_root,
+    read_file,
+    sort_problems,
+)
+from .parse import parse_pattern
+from .read import read_frontmatter
+
+__all__ = [
+    "Config",
+    "LoadResult",
+    "default_cache_dir",
+    "find_markdown_files",
+    "load_config",
+    "load_patterns",
+    "parse_config",
+    "parse_pattern",
+    "patterns_root",
+    "read_file",
+    "read_frontmatter",
+    "sort_problems",
+]

@@ -1,0 +1,150 @@
+"""Stage 1, configuration: how to read one library (``graphkit.toml`` or ``[tool.graphkit]``)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["MiB", "Config", "DEFAULT_CONFIG", "load_config", "parse_config"]
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Config:
+    """How to read one library. Set in ``graphkit.toml`` or ``[tool.graphkit]`` of ``pyproject.toml``.
+
+    Examples
+    --------
+    >>> Config().vocabulary["related"].symmetric
+    True
+    """
+
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY
+    patterns_dir: str | None = None
+    exclude: tuple[str, ...] = ()
+    page_url: str | None = None
+    max_file_size: int = 16 * MiB
+    max_frontmatter_size: int = 1 * MiB
+    max_depth: int = 64
+    max_values: int = 100_000
+    source: str | None = None
+
+
+DEFAULT_CONFIG = Config()
+
+_CONFIG_KEYS = {
+    "patterns_dir",
+    "exclude",
+    "page_url",
+    "max_file_size",
+    "max_frontmatter_size",
+    "relations",
+}
+_RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment"}
+
+
+def load_config(root: Path) -> Config:
+    """Read the graphkit configuration of the library at ``root``.
+
+    ``root/graphkit.toml`` wins over a ``[tool.graphkit]`` table in ``root/pyproject.toml``;
+    with neither, the defaults hold. Unknown keys are errors, so a typo never passes quietly.
+    """
+    for name, table_path in (("graphkit.toml", ()), ("pyproject.toml", ("tool", "graphkit"))):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(name, f"cannot read configuration ({err})") from err
+        for key in table_path:
+            data = data.get(key) if isinstance(data, dict) else None
+        if data is None:
+            continue
+        return parse_config(data, source=name)
+    return Config()
+
+
+def parse_config(data: Mapping[str, Any], source: str = "configuration") -> Config:
+    """Turn a configuration table (already parsed TOML) into a ``Config``.
+
+    Examples
+    --------
+    >>> c = parse_config({"relations": {"implements": {"inverse": "implemented_by"}}})
+    >>> c.vocabulary["implements"].inverse, c.vocabulary["implemented_by"].inverse
+    ('implemented_by', 'implements')
+    """
+
+    def fail(problem: str) -> ConfigError:
+        return ConfigError(source, problem)
+
+    if not isinstance(data, Mapping):
+        raise fail("the graphkit table must be a table")
+    unknown = sorted(set(data) - _CONFIG_KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_CONFIG_KEYS))})")
+    kwargs: dict[str, Any] = {"source": source}
+    for key in ("patterns_dir", "page_url"):
+        if key in data:
+            if not isinstance(data[key], str):
+                raise fail(f"{key} must be a string")
+            kwargs[key] = data[key]
+    if "page_url" in kwargs and "{slug}" not in kwargs["page_url"]:
+        raise fail("page_url must contain {slug}, e.g. 'https://example.org/patterns/{slug}/'")
+    if "exclude" in data:
+        if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
+            raise fail("exclude must be a list of glob patterns")
+        kwargs["exclude"] = tuple(data["exclude"])
+    for key in ("max_file_size", "max_frontmatter_size"):
+        if key in data:
+            if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] <= 0:
+                raise fail(f"{key} must be a positive number of bytes")
+            kwargs[key] = data[key]
+    relations = data.get("relations", {})
+    if not isinstance(relations, Mapping):
+        raise fail("relations must be a table of relation names")
+    declared: list[RelationType] = []
+    for name, spec in sorted(relations.items()):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise fail(f"relation name {name!r} must be a word of letters, digits and _")
+        if not isinstance(spec, Mapping):
+            raise fail(f"relations.{name} must be a table")
+        bad = sorted(set(spec) - _RELATION_KEYS)
+        if bad:
+            raise fail(f"relations.{name}: unknown key {bad[0]!r} (known: {', '.join(sorted(_RELATION_KEYS))})")
+        skos = spec.get("skos", "related")
+        if skos not in ("broader", "narrower", "related"):
+            raise fail(f"relations.{name}.skos must be broader, narrower or related")
+        declared.append(
+            RelationType(
+                name,
+                str(spec.get("label", name.replace("_", " "))),
+                inverse=spec.get("inverse"),
+                symmetric=bool(spec.get("symmetric", False)),
+                skos=skos,
+                comment=str(spec.get("comment", "")),
+            )
+        )
+    vocabulary = DEFAULT_VOCABULARY.extend(declared)
+    # An inverse named only on one side is declared on the other side too.
+    implied = []
+    for rt in declared:
+        if rt.inverse and rt.inverse not in vocabulary:
+            implied.append(RelationType(rt.inverse, rt.inverse.replace("_", " "), inverse=rt.name, skos=rt.skos))
+        elif rt.inverse and vocabulary[rt.inverse].inverse not in (None, rt.name):
+            raise fail(f"relations.{name}: {rt.inverse!r} already has the inverse {vocabulary[rt.inverse].inverse!r}")
+    kwargs["vocabulary"] = vocabulary.extend(implied)
+    return Config(**kwargs)

@@ -1,0 +1,307 @@
+"""Stage 1, the folder: find the pattern files, read them (in parallel, from a cache when unchanged)."""
+
+from __future__ import annotations
+
+import fnmatch
+import gc
+import hashlib
+import multiprocessing as mp
+import os
+import pickle
+import stat
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import LibraryError
+from ..model import ERROR, WARNING, Pattern, Problem
+from .config import DEFAULT_CONFIG, Config, MiB, load_config
+from .parse import parse_pattern
+
+__all__ = [
+    "LoadResult",
+    "default_cache_dir",
+    "find_markdown_files",
+    "load_patterns",
+    "patterns_root",
+    "read_file",
+    "sort_problems",
+]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading a folder gives: the pattern records, the problems, and the configuration."""
+
+    patterns: tuple[Pattern, ...]
+    problems: tuple[Problem, ...]
+    config: Config
+    files: tuple[str, ...]
+    from_cache: int = 0
+
+
+def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str]:
+    """Every Markdown file below ``root`` as sorted POSIX paths relative to ``root``.
+
+    Hidden folders (``.git``) are skipped, and so are the ``exclude`` globs of the configuration.
+    """
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel_folder = Path(folder).relative_to(root)
+        for name in files:
+            if not name.lower().endswith((".md", ".markdown")):
+                continue
+            rel = (rel_folder / name).as_posix()
+            if any(fnmatch.fnmatch(rel, glob) for glob in config.exclude):
+                continue
+            found.append(rel)
+    return sorted(found)
+
+
+def patterns_root(root: Path, config: Config) -> Path:
+    """The folder that holds the pattern files: ``patterns_dir``, else ``_patterns`` if present, else ``root``."""
+    if config.patterns_dir:
+        return root / config.patterns_dir
+    if (root / "_patterns").is_dir():
+        return root / "_patterns"
+    return root
+
+
+def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, list[Problem]]:
+    """Read and parse one file of the library; bad input becomes problems, never an exception."""
+    path = root / rel
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Problem(rel, "unreadable", ERROR, "not a regular file")]
+        size = info.st_size
+        if size > config.max_file_size:
+            return None, [
+                Problem(
+                    rel,
+                    "too-large",
+                    ERROR,
+                    f"file is {size / MiB:.1f} MiB, over the {config.max_file_size / MiB:g} MiB limit "
+                    "(raise max_file_size in the graphkit configuration)",
+                )
+            ]
+        data = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(rel, "unreadable", ERROR, f"cannot read the file ({err.strerror or err})")]
+    return parse_pattern(data, rel, config)
+
+
+def load_patterns(
+    root: str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> LoadResult:
+    """Read every pattern file below ``root`` into records and a problems report.
+
+    Files are read in sorted order. Duplicate slugs keep the first file (by path) and report
+    the others; files sharing an id are all kept and reported.
+
+    Parameters
+    ----------
+    root : path
+        The library folder (its ``_patterns/`` subfolder is used when present).
+    config : Config, optional
+        Read from the library's ``graphkit.toml`` or ``pyproject.toml`` when omitted.
+    workers : int, optional
+        Processes that parse files. By default one per core for large libraries, else none.
+    cache_dir : path, optional
+        Keep parsed records there; an unchanged file (same size, mtime, ctime and inode)
+        is not parsed again. Delete the folder at any time. No cache when omitted.
+
+    Examples
+    --------
+    >>> import graphkit
+    >>> result = load_patterns(graphkit.sample_library())
+    >>> any(p.slug == "bottom-up-adoption" for p in result.patterns)
+    True
+    """
+    base = Path(root)
+    if not base.exists():
+        raise LibraryError(f"{root}: no such folder")
+    if not base.is_dir():
+        raise LibraryError(f"{root}: not a folder (give the folder that holds the pattern files)")
+    if config is None:
+        config = load_config(base)
+    folder = patterns_root(base, config)
+    if not folder.is_dir():
+        raise LibraryError(f"{folder}: patterns_dir is not a folder")
+    files = find_markdown_files(folder, config)
+
+    cache = _Cache(Path(cache_dir), folder, config) if cache_dir is not None else None
+    entries = cache.read() if cache else {}
+    scanned_ns = time.time_ns()
+    signatures = {rel: _signature(folder / rel) for rel in files}
+    results: dict[str, _Result] = {}
+    kept: dict[str, _Entry] = {}
+    todo = []
+    for rel in files:
+        entry, sig = entries.get(rel), signatures[rel]
+        # A file written shortly before the cached scan may have changed again within the
+        # filesystem's timestamp granularity without its signature changing: read it again.
+        if entry is not None and sig is not None and entry[0] == sig and sig[1] < entry[1] - _RACY_NS:
+            results[rel] = entry[2]
+            kept[rel] = entry
+        else:
+            todo.append(rel)
+    results.update(zip(todo, _read_all(folder, todo, config, workers), strict=True))
+    if cache and (todo or set(entries) != set(kept)):
+        for rel in todo:
+            if signatures[rel] is not None:
+                kept[rel] = (signatures[rel], scanned_ns, results[rel])
+        cache.write(kept)
+
+    records: list[Pattern] = []
+    problems: list[Problem] = []
+    for rel in files:
+        pattern, found = results[rel]
+        problems.extend(found)
+        if pattern is not None:
+            records.append(pattern)
+    patterns, more = _deduplicate(records)
+    problems.extend(more)
+    return LoadResult(
+        tuple(patterns), tuple(sort_problems(problems)), config, tuple(files), from_cache=len(files) - len(todo)
+    )
+
+
+_Result = tuple[Pattern | None, list[Problem]]
+_Entry = tuple[tuple[int, int, int, int], int, _Result]  # signature, when it was taken, what was read
+_RACY_NS = 2_000_000_000  # coarser than any common filesystem's timestamps (FAT: 2 s)
+_PARALLEL_FROM = 200  # files; below this, starting processes costs more than it saves
+
+
+def _read_all(folder: Path, files: list[str], config: Config, workers: int | None) -> list[_Result]:
+    if workers is None:
+        workers = int(os.environ.get("GRAPHKIT_WORKERS", 0)) or _cores()
+        if len(files) < _PARALLEL_FROM:
+            workers = 1
+    if workers <= 1 or len(files) < 2 or "fork" not in mp.get_all_start_methods():
+        return [read_file(folder, rel, config) for rel in files]
+    # fork: the workers inherit the imported modules, so starting them costs milliseconds.
+    chunks = [files[i :: workers * 4] for i in range(workers * 4)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        parts = list(pool.map(_read_chunk, [(folder, chunk, config) for chunk in chunks]))
+    by_file = {
+        rel: result for chunk, part in zip(chunks, parts, strict=True) for rel, result in zip(chunk, part, strict=True)
+    }
+    return [by_file[rel] for rel in files]
+
+
+def _read_chunk(job: tuple[Path, list[str], Config]) -> list[_Result]:
+    folder, files, config = job
+    return [read_file(folder, rel, config) for rel in files]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def default_cache_dir() -> Path:
+    """Where the command line keeps its cache: ``$GRAPHKIT_CACHE_DIR``, else the user's cache folder."""
+    if os.environ.get("GRAPHKIT_CACHE_DIR"):
+        return Path(os.environ["GRAPHKIT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "graphkit"
+
+
+class _Cache:
+    """Parsed records of one library folder, in one pickle file named by the folder and the configuration."""
+
+    FORMAT = 2  # bump when Pattern, Link or Problem change shape
+
+    def __init__(self, folder: Path, library: Path, config: Config) -> None:
+        from .. import __version__
+
+        key = repr((self.FORMAT, __version__, str(library.resolve()), config))
+        self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+
+    def read(self) -> dict[str, Any]:
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # unpickling many small objects is much faster without collections on the way
+        try:
+            with self.path.open("rb") as f:
+                entries = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return {}  # no cache yet, or one from another version: parse everything again
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return entries if isinstance(entries, dict) else {}
+
+    def write(self, entries: dict[str, Any]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time on the next run
+
+
+def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Problem]]:
+    problems = []
+    by_slug: dict[str, Pattern] = {}
+    kept = []
+    for p in records:
+        first = by_slug.get(p.slug)
+        if first is not None:
+            problems.append(
+                Problem(
+                    p.path,
+                    "duplicate-slug",
+                    ERROR,
+                    f"slug {p.slug!r} is already used by {first.path}; this file is left out of the graph",
+                    slug=p.slug,
+                )
+            )
+            continue
+        by_slug[p.slug] = p
+        kept.append(p)
+    by_id: dict[str, list[Pattern]] = {}
+    for p in kept:
+        if p.id:
+            by_id.setdefault(p.id, []).append(p)
+    for pid, group in by_id.items():
+        if len(group) < 2:
+            continue
+        for p in group:
+            others = ", ".join(o.path for o in group if o is not p)
+            problems.append(
+                Problem(
+                    p.path,
+                    "duplicate-id",
+                    WARNING,
+                    f"id {pid!r} is also used by {others}; references by this id are ambiguous",
+                    slug=p.slug,
+                )
+            )
+    return kept, problems
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in a stable order: by file, line, kind, then message."""
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0, p.kind, p.message))

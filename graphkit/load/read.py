@@ -1,0 +1,263 @@
+"""Stage 1, one file's bytes -> its YAML frontmatter as a JSON-safe mapping.
+
+Split with python-frontmatter's YAML handler, parsed with libyaml under the YAML 1.2 core
+schema, and guarded against what strangers can put in a file: binary data, other encodings,
+alias bombs, self-referring and very deeply nested documents, huge frontmatter.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import math
+import re
+from typing import Any
+
+import frontmatter
+import yaml
+
+from ..errors import PatternFileError
+from .config import DEFAULT_CONFIG, Config, MiB
+
+__all__ = ["Reject", "read_frontmatter", "parse_frontmatter", "yaml_type"]
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML with the YAML 1.2 core schema's scalars, recording duplicate keys.
+
+    ``no``/``on`` stay strings, ``010`` stays a string and dates stay ISO strings,
+    so a title or a version is never silently turned into something else.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[str, int, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    mark = key_node.start_mark
+                    self.duplicate_keys.append((key_node.value, mark.line, mark.column))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _core_schema_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    keep = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+    resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, pairs in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in pairs if tag in keep]
+        if kept:
+            resolvers[first] = kept
+    core = [
+        ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+        ("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), "-+0123456789"),
+        (
+            "tag:yaml.org,2002:float",
+            re.compile(
+                r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+                r"|[-+]?[0-9]+[eE][-+]?[0-9]+"
+                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+            ),
+            "-+.0123456789",
+        ),
+    ]
+    for tag, rx, firsts in core:
+        for ch in firsts:
+            resolvers.setdefault(ch, []).append((tag, rx))
+    return resolvers
+
+
+_Loader.yaml_implicit_resolvers = _core_schema_resolvers()
+
+_HANDLER = frontmatter.YAMLHandler()
+_BOUNDARY = _HANDLER.FM_BOUNDARY
+assert _BOUNDARY is not None
+
+
+class Reject(Exception):
+    """Internal: the frontmatter cannot be accepted; carries the problem."""
+
+    def __init__(self, kind: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.line, self.column = kind, message, line, column
+
+
+def _flow_depth_guard(fm: str, limit: int) -> None:
+    # libyaml composes nested flow collections recursively in C: tens of thousands of
+    # '[' crash the interpreter. Measure the depth from the event stream (not recursive)
+    # before composing, but only when the text could possibly be that deep.
+    if fm.count("[") + fm.count("{") <= 1000:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(fm, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > limit:
+                    raise Reject("too-deep", f"frontmatter is nested more than {limit} levels deep")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # composing reports the syntax error with its position
+
+
+def _check_shape(value: Any, max_depth: int, max_values: int) -> None:
+    """Reject recursive documents, alias bombs and deep nesting before anything walks them."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(obj: Any, depth: int) -> int:
+        if not isinstance(obj, (dict, list)):
+            return 1
+        key = id(obj)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise Reject("recursive-yaml", "frontmatter refers to itself through a YAML alias")
+        if depth > max_depth:
+            raise Reject("too-deep", f"frontmatter is nested more than {max_depth} levels deep")
+        active.add(key)
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+        total = 1
+        for k, v in items:
+            total += size(v, depth + 1) + (size(k, depth + 1) if isinstance(obj, dict) else 0)
+            if total > max_values:
+                raise Reject(
+                    "too-large",
+                    f"frontmatter expands to more than {max_values:,} values (a YAML alias bomb?)",
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(value, 0)
+
+
+def _plain(value: Any, depth: int = 64) -> Any:
+    """A JSON-safe copy: string keys, no dates, bytes or sets, no NaN; at most ``depth`` levels."""
+    if isinstance(value, str):
+        return value
+    if depth < 0:
+        raise RecursionError
+    if isinstance(value, dict):
+        return {_key(k): _plain(v, depth - 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth - 1) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v, depth - 1) for v in value), key=str)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    return str(_plain(key))
+
+
+# --------------------------------------------------------------------------- reading one file
+
+
+def read_frontmatter(data: bytes, path: str, config: Config = DEFAULT_CONFIG) -> dict[str, Any]:
+    """Parse the YAML frontmatter of one file's bytes into a JSON-safe mapping.
+
+    Raises ``PatternFileError`` (with ``kind``) when the file cannot give a mapping.
+
+    Examples
+    --------
+    >>> read_frontmatter(b"---\\ntitle: No\\nversion: 010\\n---\\nbody", "a.md")
+    {'title': 'No', 'version': '010'}
+    """
+    try:
+        return parse_frontmatter(data, config)[0]
+    except Reject as rej:
+        where = path + (f":{rej.line}" + (f":{rej.column}" if rej.column else "") if rej.line else "")
+        raise PatternFileError(where, rej.message, rej.kind) from None
+
+
+def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list[tuple[str, int, int]]]:
+    if not data.strip():
+        raise Reject("no-frontmatter", "the file is empty")
+    if b"\x00" in data[:8192]:
+        raise Reject("not-text", "binary file, not UTF-8 Markdown text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise Reject(
+            "not-utf8", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save it as UTF-8"
+        ) from None
+    start = _BOUNDARY.match(text)
+    if not start:
+        raise Reject("no-frontmatter", "no YAML frontmatter (the file must start with a '---' line)")
+    end = _BOUNDARY.search(text, start.end())
+    if not end:
+        raise Reject("no-frontmatter", "frontmatter is not closed (no second '---' line)", line=1, column=1)
+    fm = text[start.end() : end.start()]
+    line0 = text.count("\n", 0, start.end())
+    if len(fm) > config.max_frontmatter_size:
+        raise Reject(
+            "too-large",
+            f"frontmatter is {len(fm) / MiB:.1f} MiB, over the {config.max_frontmatter_size / MiB:g} MiB limit "
+            "(raise max_frontmatter_size in the graphkit configuration)",
+        )
+    _flow_depth_guard(fm, config.max_depth)
+    loader = _Loader(fm)
+    try:
+        value = loader.get_single_data()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        what = err.problem or "invalid YAML"
+        context = re.sub(r"^while (?:parsing|scanning) (?:an? )?", "", err.context or "")
+        if context and err.context_mark and not context.startswith("for "):
+            what += f"; the {context} starts on line {line0 + err.context_mark.line + 1}"
+        line = line0 + mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise Reject("invalid-yaml", f"frontmatter is not valid YAML ({what})", line, column) from None
+    except yaml.YAMLError as err:
+        raise Reject("invalid-yaml", f"frontmatter is not valid YAML ({err})") from None
+    except RecursionError:
+        raise Reject("too-deep", "frontmatter is nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    if value is None:
+        raise Reject("not-mapping", "frontmatter is empty; expected a mapping of fields such as slug and title")
+    if not isinstance(value, dict):
+        raise Reject(
+            "not-mapping", f"frontmatter is a {yaml_type(value)}, not a mapping of fields such as slug and title"
+        )
+    if "&" in fm or "*" in fm or "<<" in fm:
+        _check_shape(value, config.max_depth, config.max_values)  # anchors or aliases may be in use
+    try:
+        plain = _plain(value, config.max_depth)
+    except RecursionError:
+        raise Reject("too-deep", f"frontmatter is nested more than {config.max_depth} levels deep") from None
+    dups = [(k, line0 + ln + 1, col + 1) for k, ln, col in loader.duplicate_keys]
+    return plain, dups
+
+
+def yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__

@@ -1,0 +1,435 @@
+"""Loading: both frontmatter generations, every reference shape, every kind of bad file."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import graphkit
+from graphkit.load import load_patterns, parse_config, parse_pattern, read_frontmatter
+
+
+def parse(text: str, path: str = "x.md"):
+    return parse_pattern(textwrap.dedent(text).encode("utf-8"), path)
+
+
+def kinds(problems):
+    return [p.kind for p in problems]
+
+
+# ----------------------------------------------------------------- the two generations
+
+
+def test_classic_generation_maps_classification(fixture_library):
+    alpha = next(p for p in fixture_library.patterns if p.slug == "alpha")
+    assert alpha.generation == "classic"
+    assert alpha.id == "pat_01alpha000000000000000000"
+    assert alpha.title == "Alpha"
+    assert alpha.aliases == ("First Letter",)
+    assert alpha.domains == ("governance",)
+    assert alpha.categories == ("practice",)
+    assert alpha.era == ("cognitive",)
+    assert alpha.origin == ("Commons OS",)
+    assert alpha.status == "draft"
+    assert dict(alpha.scores) == {"commons_alignment": 4.0}
+    assert alpha.page_url == "https://example.org/patterns/alpha/"
+    assert alpha.path == "alpha.md"
+    assert alpha.frontmatter["license"] == "CC0-1.0"
+
+
+def test_v7_generation_maps_ontology_lifecycle_and_relationships(fixture_library):
+    beta = next(p for p in fixture_library.patterns if p.slug == "beta")
+    assert beta.generation == "v7"
+    assert beta.title == 'Beta: "quoted" & <b>bold</b>'
+    assert beta.summary == "A v7 pattern."
+    assert beta.domains == ("technology", "governance")
+    assert beta.domain == "technology"
+    assert dict(beta.scores) == {"overall_score": 4.2, "resilience": 4.0, "vitality": 4.5}
+    assert dict(beta.lifecycle) == {"status": "stable", "version": 1.0}
+    assert beta.status == "stable"
+    assert [(l.relation, l.ref, l.weight, l.inferred) for l in beta.links] == [
+        ("specializes_to", "alpha", None, False),
+        ("enables", "gamma", 0.8, False),
+        ("enables", "pat_01gamma000000000000000000", 0.5, False),
+        ("related", "alpha", None, False),
+        ("alternatives", "delta", None, False),
+        ("complementary", "beta", None, False),
+        ("related", "alpha", None, True),
+        ("related", "nowhere", None, True),
+    ]
+    inferred = beta.links[6]
+    assert inferred.confidence == 3.0
+    assert inferred.reason == "Shared entities: Feedback Loop"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("related: [pat_01x]", [("related", "pat_01x", None, None)]),
+        ("related: [some-slug]", [("related", "some-slug", None, None)]),
+        ("related: some-slug", [("related", "some-slug", None, None)]),
+        ("related:\n  - slug: s\n    weight: 0.8\n    description: d", [("related", "s", 0.8, "d")]),
+        ("related:\n  - id: pat_01y\n    weight: '0.5'", [("related", "pat_01y", 0.5, None)]),
+        ("relationships:\n  tools: [hammer]", [("tools", "hammer", None, None)]),
+        ("related: []", []),
+        ("related:", []),
+    ],
+    ids=["typeid", "slug", "bare-string", "mapping-slug", "mapping-id", "nested-tools", "empty", "null"],
+)
+def test_reference_shapes(body, expected):
+    p, problems = parse(f"---\nslug: a\ntitle: A\n{body}\n---\n")
+    assert problems == []
+    assert [(l.relation, l.ref, l.weight, l.description) for l in p.links] == expected
+
+
+@pytest.mark.parametrize(
+    "body, kind, message",
+    [
+        ("related: [42.5, null]", "bad-reference", "related has an entry that names no pattern (None)"),
+        ("related: {a: 1}", "bad-reference", "related has an entry that names no pattern ({'a': 1})"),
+        ("related: 7", "bad-relation", "related is a number, expected a list of slugs or ids; it is ignored"),
+        ("relationships:\n  implements: [b]", "unknown-relation", "relationships.implements is not a known"),
+        ("title: [a, b]", "bad-field", "title is a list, expected text; it is ignored"),
+        ("classification: draft", "bad-field", "classification is a string, expected a mapping; it is ignored"),
+    ],
+    ids=["null-entry", "mapping-without-slug", "number", "unknown-nested", "list-title", "scalar-block"],
+)
+def test_unknown_shapes_become_warnings(body, kind, message):
+    text = f"---\nslug: a\n{'' if body.startswith('title') else 'title: A'}\n{body}\n---\n"
+    p, problems = parse(text)
+    assert p is not None
+    matching = [pr for pr in problems if pr.kind == kind]
+    assert matching, problems
+    assert matching[0].severity == "warning"
+    assert matching[0].message.startswith(message)
+
+
+def test_numeric_target_is_kept_as_text():
+    p, problems = parse("---\nslug: a\ntitle: A\nrelated: [42.5]\n---\n")
+    assert [l.ref for l in p.links] == ["42.5"]
+
+
+def test_yaml_core_schema_keeps_text_as_written():
+    fm = read_frontmatter(
+        b"---\ntitle: No\nversion: 010\ncreated: 2026-02-01\nflag: yes\nok: true\nn: 12\n---\n", "a.md"
+    )
+    assert fm == {"title": "No", "version": "010", "created": "2026-02-01", "flag": "yes", "ok": True, "n": 12}
+
+
+def test_missing_slug_and_title_fall_back_to_file_name():
+    p, problems = parse("---\nid: pat_1\n---\n", "dir/my-pattern.md")
+    assert (p.slug, p.title) == ("my-pattern", "my-pattern")
+    assert [str(pr) for pr in problems] == [
+        "dir/my-pattern.md: warning: no slug; the file name 'my-pattern' is used instead [missing-slug]",
+        "dir/my-pattern.md: warning: no title; the file name 'my-pattern' is used instead [missing-title]",
+    ]
+
+
+def test_duplicate_key_is_reported_with_its_line():
+    p, problems = parse("---\nslug: a\ntitle: A\ntitle: B\n---\n")
+    assert p.title == "B"
+    assert [str(pr) for pr in problems] == [
+        "x.md:4:1: warning: key 'title' appears twice in one mapping; the last value is used [duplicate-key]"
+    ]
+
+
+def test_commons_assessment_as_list_of_dimensions():
+    p, problems = parse(
+        """\
+        ---
+        slug: a
+        title: A
+        ontology:
+          commons_assessment:
+            - dimension: Transparency of Rules
+              score: 5
+              rationale: open
+        ---
+        """
+    )
+    assert problems == []
+    assert dict(p.scores) == {"transparency_of_rules": 5.0}
+
+
+# ----------------------------------------------------------------- bad files
+
+
+BAD_FILES = {
+    "invalid-yaml.md": b"---\nslug: bad\ntitle: [unclosed\n---\nbody\n",
+    "no-frontmatter.md": b"# Just a heading\n\nNo frontmatter here.\n",
+    "binary.md": bytes(range(256)) * 4,
+    "empty.md": b"",
+    "not-a-mapping.md": b"---\n- a\n- b\n---\n",
+    "latin1.md": "---\nslug: caf\xe9\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+    "unclosed.md": b"---\nslug: open\ntitle: Open\n",
+    "bom-crlf.md": "\ufeff---\r\nslug: bom-crlf\r\ntitle: BOM and CRLF\r\nrelated: [good]\r\n---\r\nbody\r\n".encode(),
+    "good.md": b"---\nslug: good\ntitle: Good\nrelated: [bom-crlf]\n---\n",
+    "dup-one.md": b"---\nslug: same\ntitle: First\n---\n",
+    "dup-two.md": b"---\nslug: same\ntitle: Second\n---\n",
+}
+
+EXPECTED_BAD = [
+    "binary.md: error: binary file, not UTF-8 Markdown text [not-text]",
+    "dup-two.md: error: slug 'same' is already used by dup-one.md; this file is left out of the graph [duplicate-slug]",
+    "empty.md: error: the file is empty [no-frontmatter]",
+    "invalid-yaml.md:4:1: error: frontmatter is not valid YAML (did not find expected ',' or ']'; the flow sequence starts on line 3) [invalid-yaml]",
+    "latin1.md: error: not valid UTF-8 (byte 0xe9 at offset 13); save it as UTF-8 [not-utf8]",
+    "no-frontmatter.md: error: no YAML frontmatter (the file must start with a '---' line) [no-frontmatter]",
+    "not-a-mapping.md: error: frontmatter is a list, not a mapping of fields such as slug and title [not-mapping]",
+    "unclosed.md:1:1: error: frontmatter is not closed (no second '---' line) [no-frontmatter]",
+]
+
+
+@pytest.fixture
+def bad_root(tmp_path: Path) -> Path:
+    for name, data in BAD_FILES.items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path
+
+
+def test_bad_files_are_reported_and_the_rest_builds(bad_root):
+    lib = graphkit.load_library(bad_root)
+    assert [str(p) for p in lib.problems] == EXPECTED_BAD
+    assert sorted(lib.graph.nodes) == ["bom-crlf", "good", "same"]
+    assert lib.graph.nodes["same"]["title"] == "First"
+    assert sorted(lib.graph.edges(keys=True)) == [("bom-crlf", "good", "related"), ("good", "bom-crlf", "related")]
+
+
+def test_every_file_is_a_node_or_a_problem(bad_root):
+    lib = graphkit.load_library(bad_root)
+    in_graph = {data["path"] for _, data in lib.graph.nodes(data=True)}
+    reported = {p.path for p in lib.problems if p.severity == "error"}
+    assert in_graph | reported == set(lib.files) == set(BAD_FILES)
+    assert not in_graph & reported
+
+
+def test_unreadable_and_special_files(tmp_path):
+    (tmp_path / "folder.md").mkdir()  # a folder named like a pattern is not a file: not read
+    (tmp_path / "broken-link.md").symlink_to(tmp_path / "gone.md")
+    os.mkfifo(tmp_path / "pipe.md")  # reading it would block forever
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "broken-link.md: error: cannot read the file (No such file or directory) [unreadable]",
+        "pipe.md: error: not a regular file [unreadable]",
+    ]
+
+
+def test_hidden_folders_and_exclude_globs_are_skipped(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.md").write_text("not a pattern")
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "d.md").write_text("not a pattern either")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.md").write_text("---\nslug: p\ntitle: P\n---\n")
+    (tmp_path / "graphkit.toml").write_text('exclude = ["drafts/*"]\n')
+    lib = graphkit.load_library(tmp_path)
+    assert lib.files == ("sub/p.md",)
+    assert lib.problems == ()
+
+
+def test_patterns_subfolder_is_used(tmp_path):
+    (tmp_path / "README.md").write_text("# The library\n")
+    (tmp_path / "_patterns").mkdir()
+    (tmp_path / "_patterns" / "p.md").write_text("---\nslug: p\ntitle: P\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert list(lib.graph) == ["p"]
+    assert lib.problems == ()
+
+
+# ----------------------------------------------------------------- hostile YAML
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    (tmp_path / "bomb.md").write_text("---\nslug: bomb\ntitle: Bomb\n" + "\n".join(lines) + "\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "bomb.md: error: frontmatter expands to more than 100,000 values (a YAML alias bomb?) [too-large]"
+    ]
+
+
+def test_recursive_yaml_is_refused(tmp_path):
+    (tmp_path / "loop.md").write_text("---\nslug: loop\ntitle: Loop\nself: &s [*s]\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [p.kind for p in lib.problems] == ["recursive-yaml"]
+
+
+@pytest.mark.parametrize("depth", [100, 200_000], ids=["deep", "crashes-libyaml-unguarded"])
+def test_deep_nesting_is_refused(tmp_path, depth):
+    (tmp_path / "deep.md").write_text("---\nslug: deep\ntitle: Deep\nx: " + "[" * depth + "]" * depth + "\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "deep.md: error: frontmatter is nested more than 64 levels deep [too-deep]"
+    ]
+
+
+def test_deep_block_nesting_is_refused(tmp_path):
+    body = "".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "leaf: 1\n"
+    (tmp_path / "deep.md").write_text("---\nslug: deep\ntitle: Deep\n" + body + "---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [p.kind for p in lib.problems] == ["too-deep"]
+
+
+def test_huge_file_is_reported_without_reading_it(tmp_path):
+    big = tmp_path / "big.md"
+    with big.open("wb") as f:
+        f.write(b"---\nslug: big\ntitle: Big\n---\n")
+        f.truncate(50 * 1024 * 1024)
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "big.md: error: file is 50.0 MiB, over the 16 MiB limit (raise max_file_size in the graphkit configuration) [too-large]"
+    ]
+
+
+def test_huge_frontmatter_is_reported(tmp_path):
+    (tmp_path / "fm.md").write_text("---\nslug: fm\ntitle: FM\nx: '" + "y" * (2 * 1024 * 1024) + "'\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [p.kind for p in lib.problems] == ["too-large"]
+    assert "over the 1 MiB limit" in lib.problems[0].message
+
+
+# ----------------------------------------------------------------- configuration
+
+
+def test_config_declares_relations(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.graphkit.relations.implements]\ninverse = "implemented_by"\nlabel = "implements"\n'
+    )
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\nrelationships:\n  implements: [b]\n---\n")
+    (tmp_path / "b.md").write_text("---\nslug: b\ntitle: B\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert sorted(lib.graph.edges(keys=True)) == [("a", "b", "implements")]
+    assert [str(p) for p in lib.problems] == [
+        "a.md: warning: 'a' implements 'b', but 'b' does not list 'a' under implemented_by [one-sided-inverse]"
+    ]
+
+
+def test_config_page_url_template(tmp_path):
+    (tmp_path / "graphkit.toml").write_text('page_url = "https://example.org/p/{slug}/"\n')
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    assert graphkit.load_library(tmp_path).graph.nodes["a"]["page_url"] == "https://example.org/p/a/"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("colour = 1", "graphkit.toml: unknown key 'colour' (known: exclude, max_file_size, "),
+        ("relations = 1", "graphkit.toml: relations must be a table of relation names"),
+        ("[relations.x]\nskos = 'wider'", "graphkit.toml: relations.x.skos must be broader, narrower or related"),
+        ("[relations.'a b']", "graphkit.toml: relation name 'a b' must be a word"),
+        ("page_url = 'https://x/'", "graphkit.toml: page_url must contain {slug}"),
+        ("= broken", "graphkit.toml: cannot read configuration (Invalid statement (at line 1, column 1))"),
+    ],
+    ids=["unknown-key", "relations-type", "skos", "relation-name", "page-url", "toml-syntax"],
+)
+def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
+    (tmp_path / "graphkit.toml").write_text(text)
+    with pytest.raises(graphkit.ConfigError) as info:
+        graphkit.load_library(tmp_path)
+    assert str(info.value).startswith(message)
+
+
+def test_parse_config_implies_the_other_side_of_an_inverse():
+    config = parse_config({"relations": {"implements": {"inverse": "implemented_by"}}})
+    assert config.vocabulary["implemented_by"].inverse == "implements"
+    assert config.vocabulary.names[:8] == graphkit.DEFAULT_VOCABULARY.names
+
+
+def test_missing_root_is_a_library_error(tmp_path):
+    with pytest.raises(graphkit.LibraryError, match="no such folder"):
+        load_patterns(tmp_path / "nope")
+
+
+# ----------------------------------------------------------------- the real corpus
+
+
+@pytest.mark.corpus
+def test_corpus_counts(corpus_library):
+    stats = corpus_library.stats()
+    assert stats["patterns"] == 1587
+    assert stats["edges"] == 3299
+    dangling = {(p.slug, p.relation, p.target) for p in corpus_library.problems if p.kind == "dangling-reference"}
+    assert len(dangling) == 286
+    assert stats["problems_by_kind"]["duplicate-id"] == 6
+    assert stats["inferred_edges"] == 44
+    assert len(corpus_library.files) == 1587
+
+
+# ----------------------------------------------------------------- parallel reading and the cache
+
+
+def test_parallel_reading_gives_the_same_records(sample_library):
+    parallel = graphkit.load_library(graphkit.sample_library(), workers=2)
+    assert parallel.patterns == sample_library.patterns
+    assert parallel.problems == sample_library.problems
+
+
+def age(path: Path, seconds: int = 60) -> None:
+    """Make a file look written a while ago, as files are between two builds."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    for name in "abc":
+        (lib_dir / f"{name}.md").write_text(f"---\nslug: {name}\ntitle: {name.upper()}\n---\n")
+        age(lib_dir / f"{name}.md")
+    first = load_patterns(lib_dir, cache_dir=cache)
+    assert first.from_cache == 0
+    again = load_patterns(lib_dir, cache_dir=cache)
+    assert again.from_cache == 3
+    assert again.patterns == first.patterns
+
+    (lib_dir / "b.md").write_text("---\nslug: b\ntitle: Q\n---\n")  # same size, new content
+    changed = load_patterns(lib_dir, cache_dir=cache)
+    assert changed.from_cache == 2
+    assert [p.title for p in changed.patterns] == ["A", "Q", "C"]
+
+    (lib_dir / "c.md").unlink()
+    assert [p.slug for p in load_patterns(lib_dir, cache_dir=cache).patterns] == ["a", "b"]
+
+
+def test_a_file_changed_within_timestamp_granularity_is_reread(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    page = lib_dir / "a.md"
+    page.write_text("---\nslug: a\ntitle: A\n---\n")
+    load_patterns(lib_dir, cache_dir=cache)
+    page.write_text("---\nslug: a\ntitle: B\n---\n")  # possibly within the same timestamp tick
+    fresh = load_patterns(lib_dir, cache_dir=cache)
+    assert (fresh.from_cache, fresh.patterns[0].title) == (0, "B")
+
+
+def test_corrupt_or_deleted_cache_is_rebuilt(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    (lib_dir / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    age(lib_dir / "a.md")
+    load_patterns(lib_dir, cache_dir=cache)
+    for f in cache.iterdir():
+        f.write_bytes(b"not a pickle")
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 0
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 1
+    for f in cache.iterdir():
+        f.unlink()
+    cache.rmdir()
+    assert load_patterns(lib_dir, cache_dir=cache).from_cache == 0
+
+
+def test_cache_is_keyed_by_configuration(tmp_path):
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    (lib_dir / "a.md").write_text("---\nslug: a\ntitle: A\nrelationships:\n  implements: [a]\n---\n")
+    age(lib_dir / "a.md")
+    load_patterns(lib_dir, cache_dir=cache)
+    (lib_dir / "graphkit.toml").write_text("[relations.implements]\n")
+    result = load_patterns(lib_dir, cache_dir=cache)
+    assert result.from_cache == 0
+    assert [l.relation for l in result.patterns[0].links] == ["implements"]
