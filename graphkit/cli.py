@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,9 @@ from .explore import find_paths, format_path
 from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
+from .rdf import DEFAULT_BASE_IRI
 from .site import library_title, write_site
+from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
@@ -257,4 +261,85 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
         f"{len(library.patterns)} patterns, {library.graph.number_of_edges()} relations, "
         f"{errors} errors, {len(library.problems) - errors} warnings; open {Path(output) / 'index.html'}",
         err=True,
+    )
+
+
+# --- SPARQL stores (graphkit.store, graphkit.serve) ------------------------------------------
+
+
+@cli.command()
+@root_argument
+@click.option("-e", "--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store endpoint (gsp) or SPARQL Update endpoint (update); see below.")
+@click.option("-g", "--graph", metavar="IRI",
+              help="The named graph to replace (default: the library's IRI, --base-iri).")
+@click.option("-p", "--protocol", type=click.Choice(PROTOCOLS), default="gsp", show_default=True,
+              help="gsp: one HTTP PUT of the whole graph; update: SPARQL Update batches, then one MOVE.")
+@click.option("-u", "--user", metavar="NAME", help="Authenticate as NAME; the password is read from --password-env.")
+@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="VAR",
+              help="The environment variable holding the password of --user.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Where the library's IRIs live.")
+@click.option("--ontology/--no-ontology", default=True, show_default=True,
+              help="Put the graphkit ontology into the graph too (the example queries use it).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["ntriples", "turtle"]), default="ntriples",
+              show_default=True, help="The body of a gsp push.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Triples per SPARQL Update request (lower it for Virtuoso, e.g. 1000).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for the store, per request.")
+def push(
+    root: str | None,
+    endpoint: str,
+    graph: str | None,
+    protocol: str,
+    user: str | None,
+    password_env: str,
+    base_iri: str,
+    ontology: bool,
+    fmt: str,
+    batch_size: int,
+    timeout: float,
+) -> None:
+    """Replace one named graph of a SPARQL 1.1 store with the library; running it twice changes nothing.
+
+    Example: graphkit push _patterns --endpoint http://127.0.0.1:7878/store --graph https://example.org/patterns
+
+    \b
+    The endpoint for each protocol:
+      store        gsp (Graph Store Protocol)                update (SPARQL Update)
+      Oxigraph     http://HOST:7878/store                    http://HOST:7878/update
+      Fuseki       http://HOST:3030/DATASET/data             http://HOST:3030/DATASET/update
+      GraphDB      http://HOST:7200/repositories/ID/rdf-graphs/service
+                                                             http://HOST:7200/repositories/ID/statements
+      Virtuoso     http://HOST:8890/sparql-graph-crud-auth   http://HOST:8890/sparql-auth
+    A URL with no path (http://HOST:7878) means Oxigraph's /store or /update.
+
+    A failed push leaves the graph as it was. With --user, the password comes from the
+    environment variable GRAPHKIT_STORE_PASSWORD (or --password-env), never from the command line.
+    """
+    password = None
+    if user is not None:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise click.ClickException(f"--user {user} needs the password in the environment variable {password_env}")
+    endpoint_url(endpoint, protocol)  # bad input fails before the library loads
+    check_graph_iri(graph or base_iri)
+    library = _load(root)
+    unit = "bytes" if protocol == "gsp" else "triples"
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if sys.stderr.isatty():  # a bar only for a person watching; logs get the summary line
+            bar = stack.enter_context(click.progressbar(length=1, label=f"pushing ({unit})", file=sys.stderr))
+
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+        result = push_graph(
+            library.graph, endpoint, graph, base_iri=base_iri, with_ontology=ontology, protocol=protocol, fmt=fmt,
+            user=user, password=password, batch_size=batch_size, timeout=timeout, progress=progress,
+        )
+    click.echo(
+        f"{result.graph}: {result.triples} triples pushed to {result.endpoint} "
+        f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''})"
     )
