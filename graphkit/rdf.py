@@ -243,7 +243,7 @@ def check_base_iri(base: str) -> str:
 
 
 def ontology_file(name: str = "graphkit.ttl") -> Traversable:
-    """A file of the shipped ontology folder (``graphkit.ttl``, ``shapes.ttl``, ``queries/...``).
+    """A file or folder of the shipped ontology (``graphkit.ttl``, ``shapes.ttl``, ``queries``).
 
     Read from the installed package; in a source checkout, from the repository's ``ontology/``.
 
@@ -257,7 +257,7 @@ def ontology_file(name: str = "graphkit.ttl") -> Traversable:
     path = folder
     for part in name.split("/"):
         path = path / part
-    if not path.is_file():
+    if not (path.is_file() or path.is_dir()):
         raise ExportError(f"ontology file {name!r} is missing from the graphkit installation (reinstall graphkit)")
     return path
 
