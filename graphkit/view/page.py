@@ -54,6 +54,9 @@ BUILTIN_STYLES: dict[str, tuple[str, list[int] | None]] = {
 EXTRA_COLORS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#3182bd", "#de2d26", "#c51b8a", "#08519c")
 EXTRA_DASHES: tuple[list[int] | None, ...] = (None, [8, 4], [3, 3], [12, 3, 3, 3])
 INFERRED_DASHES = [2, 5]
+#: How the details panel names a directed relation seen from its target, when the vocabulary
+#: declares no inverse relation (the RDF ontology names the same inverses).
+INCOMING_LABELS = {"enables": "enabled by", "requires": "required by", "tools": "tool for"}
 
 _JSON_ESCAPES = {
     ord("<"): "\\u003c",
@@ -109,7 +112,7 @@ def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] =
                 "name": name,
                 "label": rt.label if rt is not None else name.replace("_", " "),
                 "inverse": rt.inverse if rt is not None and inverse is not None else None,
-                "inverse_label": inverse.label if inverse is not None else None,
+                "inverse_label": inverse.label if inverse is not None else INCOMING_LABELS.get(name),
                 "directed": rt.directed if rt is not None else True,
                 "color": color,
                 "dashes": dashes,
