@@ -303,8 +303,8 @@ def graph_stats(G: nx.MultiDiGraph, problems: Iterable[Problem] = (), top: int =
     >>> s["patterns"], s["edges"], s["edges_by_relation"], s["components"]
     (2, 1, {'enables': 1}, 1)
     """
-    curated = Counter()
-    inferred = Counter()
+    curated: Counter[str] = Counter()
+    inferred: Counter[str] = Counter()
     degree: Counter[str] = Counter()
     for u, v, data in G.edges(data=True):
         (inferred if data["inferred"] else curated)[data["relation"]] += 1

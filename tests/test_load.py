@@ -74,10 +74,11 @@ def test_v7_generation_maps_ontology_lifecycle_and_relationships(fixture_library
         ("related:\n  - slug: s\n    weight: 0.8\n    description: d", [("related", "s", 0.8, "d")]),
         ("related:\n  - id: pat_01y\n    weight: '0.5'", [("related", "pat_01y", 0.5, None)]),
         ("relationships:\n  tools: [hammer]", [("tools", "hammer", None, None)]),
+        ("related: {s: 0.5, t: null}", [("related", "s", 0.5, None), ("related", "t", None, None)]),
         ("related: []", []),
         ("related:", []),
     ],
-    ids=["typeid", "slug", "bare-string", "mapping-slug", "mapping-id", "nested-tools", "empty", "null"],
+    ids=["typeid", "slug", "bare-string", "mapping-slug", "mapping-id", "nested-tools", "slug-to-weight", "empty", "null"],
 )
 def test_reference_shapes(body, expected):
     p, problems = parse(f"---\nslug: a\ntitle: A\n{body}\n---\n")
@@ -89,7 +90,7 @@ def test_reference_shapes(body, expected):
     "body, kind, message",
     [
         ("related: [42.5, null]", "bad-reference", "related has an entry that names no pattern (None)"),
-        ("related: {a: 1}", "bad-reference", "related has an entry that names no pattern ({'a': 1})"),
+        ("related: {a: [1]}", "bad-reference", "related has an entry that names no pattern ({'a': [1]})"),
         ("related: 7", "bad-relation", "related is a number, expected a list of slugs or ids; it is ignored"),
         ("relationships:\n  implements: [b]", "unknown-relation", "relationships.implements is not a known"),
         ("title: [a, b]", "bad-field", "title is a list, expected text; it is ignored"),
@@ -433,3 +434,15 @@ def test_cache_is_keyed_by_configuration(tmp_path):
     result = load_patterns(lib_dir, cache_dir=cache)
     assert result.from_cache == 0
     assert [l.relation for l in result.patterns[0].links] == ["implements"]
+
+
+def test_shared_id_is_reported_on_every_file(tmp_path):
+    for name in "abc":
+        pid = "pat_shared" if name != "c" else "pat_c"
+        (tmp_path / f"{name}.md").write_text(f"---\nid: {pid}\nslug: {name}\ntitle: {name}\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert sorted(lib.graph) == ["a", "b", "c"]
+    assert [str(p) for p in lib.problems] == [
+        "a.md: warning: id 'pat_shared' is also used by b.md; references by this id are ambiguous [duplicate-id]",
+        "b.md: warning: id 'pat_shared' is also used by a.md; references by this id are ambiguous [duplicate-id]",
+    ]

@@ -158,8 +158,9 @@ def load_patterns(
     results.update(zip(todo, _read_all(folder, todo, config, workers), strict=True))
     if cache and (todo or set(entries) != set(kept)):
         for rel in todo:
-            if signatures[rel] is not None:
-                kept[rel] = (signatures[rel], scanned_ns, results[rel])
+            sig = signatures[rel]
+            if sig is not None:
+                kept[rel] = (sig, scanned_ns, results[rel])
         cache.write(kept)
 
     records: list[Pattern] = []

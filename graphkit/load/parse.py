@@ -253,6 +253,10 @@ def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str)
 def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) -> list[Link]:
     if value is None:
         return []
+    if isinstance(value, dict) and value and not {"slug", "id", "target"} & set(value):
+        if all(v is None or _number(v) is not None for v in value.values()):
+            # {other-slug: 0.8, ...}: a mapping of targets to weights
+            value = [{"slug": k, "weight": v} for k, v in value.items()]
     if isinstance(value, (str, dict)):
         value = [value]
     if not isinstance(value, list):
