@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
 from .rdf import DEFAULT_BASE_IRI
+from .serve import Server
 from .site import library_title, write_site
 from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
@@ -343,3 +345,46 @@ def push(
         f"{result.graph}: {result.triples} triples pushed to {result.endpoint} "
         f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''})"
     )
+
+
+@cli.command()
+@root_argument
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port of the map and the endpoint; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Anything but loopback shares the library with your network.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Where the library's IRIs live.")
+@click.option("--color-by", type=click.Choice(list(COLOR_FACETS)), default="domain", show_default=True,
+              help="The facet that colours the map.")
+@click.option("--title", help="The page title (default: the library folder's name).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds a query may run.")
+def serve(root: str | None, port: int, host: str, base_iri: str, color_by: str, title: str | None,
+          timeout: float) -> None:
+    """Serve the library on a local SPARQL endpoint, with the map and a query panel beside it.
+
+    Example: graphkit serve _patterns --port 8000   (then open http://127.0.0.1:8000/)
+
+    The endpoint (SPARQL 1.1 Protocol, read-only) is an Oxigraph server loaded with the library
+    and the graphkit ontology; it needs the oxigraph package: pip install 'graphkit[serve]'.
+    Ctrl-C stops both servers.
+    """
+    library = _load(root)
+    server = Server(library.graph, title=title or library_title(library), host=host, port=port, base_iri=base_iri,
+                    timeout=timeout, color_by=color_by)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        server.start()
+        click.echo(f"map     {server.url}")
+        click.echo(f"SPARQL  {server.sparql_url}")
+        click.echo("Ctrl-C stops the servers.", err=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped.", err=True)
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)

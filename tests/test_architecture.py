@@ -34,6 +34,7 @@ ALLOWED = {
     "library": {"errors", "model", "load", "graph"},
     "explore": {"errors", "model", "graph"},
     "store": {"errors", "model", "rdf"},
+    "serve": {"errors", "model", "rdf", "query", "view"},
 }
 OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}}
 
