@@ -7,23 +7,41 @@ patterns isolated, some small components, and the real library's mix of relation
 
 from __future__ import annotations
 
-import numpy as np
 import networkx as nx
+import numpy as np
 
 from graphkit import Link, Pattern, build_graph
 
-DOMAINS = ["operations", "platform", "startup", "design", "governance", "technology", "privacy",
-           "security", "culture", "meta", "sustainability", "value-creation"]
+DOMAINS = [
+    "operations",
+    "platform",
+    "startup",
+    "design",
+    "governance",
+    "technology",
+    "privacy",
+    "security",
+    "culture",
+    "meta",
+    "sustainability",
+    "value-creation",
+]
 # Relation mix of the shared corpus (curated edges), most of them "related".
-RELATIONS = ["related"] * 84 + ["generalizes_from"] * 5 + ["specializes_to"] * 5 + ["enables"] * 2 + \
-    ["requires"] * 3 + ["complementary"]
+RELATIONS = (
+    ["related"] * 84
+    + ["generalizes_from"] * 5
+    + ["specializes_to"] * 5
+    + ["enables"] * 2
+    + ["requires"] * 3
+    + ["complementary"]
+)
 
 
 def synthetic_graph(n: int = 3600, edges: int = 17000, seed: int = 1) -> nx.MultiDiGraph:
     """The pattern graph of a synthetic library (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
     isolated = n // 3
-    small = 150                       # patterns in small components of 2-5
+    small = 150  # patterns in small components of 2-5
     core = n - isolated - small
     slugs = [f"pattern-{i:05d}" for i in range(n)]
     # Heavy-tailed attachment weights (Zipf-like), plus one giant hub.

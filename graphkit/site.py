@@ -11,9 +11,10 @@ import html
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
@@ -154,7 +155,11 @@ def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) 
     by_kind = Counter(p.kind for p in library.problems)
     rows = []
     for p in library.problems:
-        slug = f'<a href="{e(_map_link(p.slug))}">{e(p.slug)}</a>' if p.slug is not None and p.slug in library.graph else ""
+        slug = (
+            f'<a href="{e(_map_link(p.slug))}">{e(p.slug)}</a>'
+            if p.slug is not None and p.slug in library.graph
+            else ""
+        )
         rows.append(
             f'<tr><td><code>{e(p.where)}</code></td><td class="{e(p.severity)}">{e(p.severity)}</td>'
             f"<td>{e(p.kind)}</td><td>{slug}</td><td>{e(p.message)}</td></tr>\n"
@@ -194,9 +199,11 @@ def _write_index(library: Library, path: Path, context: dict[str, Any], artifact
     links = "".join(
         f'<li><a href="{e(quote(a.filename))}">{e(a.title)}</a>: {e(a.description)}</li>\n' for a in artifacts
     )
+    curated, inferred = stats["edges_by_relation"], stats["inferred_by_relation"]
     relations = "".join(
-        f'<tr><td>{e(name)}</td><td class="n">{n}</td><td class="n">{stats["inferred_by_relation"].get(name, 0)}</td></tr>\n'
-        for name, n in {**{k: 0 for k in stats["inferred_by_relation"]}, **stats["edges_by_relation"]}.items()
+        f'<tr><td>{e(name)}</td><td class="n">{curated.get(name, 0)}</td>'
+        f'<td class="n">{inferred.get(name, 0)}</td></tr>\n'
+        for name in [*curated, *(k for k in inferred if k not in curated)]
     )
     hubs = "".join(
         f'<li><a href="{e(_map_link(h["slug"]))}">{e(str(h["title"] or h["slug"]))}</a> ({h["degree"]})</li>\n'
@@ -205,8 +212,8 @@ def _write_index(library: Library, path: Path, context: dict[str, Any], artifact
     body = (
         f"<h1>{e(context['title'])}</h1>\n"
         f'<p class="note">{stats["patterns"]} patterns, {stats["edges"]} curated and {stats["inferred_edges"]} '
-        f'machine-inferred relations, {stats["components"]} components (largest {stats["largest_component"]}, '
-        f'{stats["isolated_patterns"]} isolated patterns); {stats["errors"]} errors and {stats["warnings"]} warnings '
+        f"machine-inferred relations, {stats['components']} components (largest {stats['largest_component']}, "
+        f"{stats['isolated_patterns']} isolated patterns); {stats['errors']} errors and {stats['warnings']} warnings "
         f'in the <a href="problems.html">problems report</a>.</p>\n'
         f"<ul>\n{links}</ul>\n"
         f"<h2>Relations</h2>\n<table><tr><th>relation</th><th>curated</th><th>inferred</th></tr>\n{relations}</table>\n"

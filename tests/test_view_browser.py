@@ -167,7 +167,11 @@ def test_search_by_title_focuses_and_lists_the_neighbours(open_page, pages, samp
 
 @pytest.mark.parametrize(
     "query, slug",
-    [("Needs Assessment", "gap-analysis"), ("pat_01khm0d17btw84h9g7rpkq3pep", "gap-analysis"), ("5S-methodology", "5s-methodology")],
+    [
+        ("Needs Assessment", "gap-analysis"),
+        ("pat_01khm0d17btw84h9g7rpkq3pep", "gap-analysis"),
+        ("5S-methodology", "5s-methodology"),
+    ],
     ids=["alias", "id", "slug"],
 )
 def test_search_by_alias_id_and_slug(open_page, pages, query, slug):
@@ -190,7 +194,10 @@ def test_toggling_a_relation_type_hides_its_edges(open_page, pages, sample):
     page.page.uncheck("#gk-relations input[data-relation='related']")
     related = sum(1 for _, _, d in G.edges(data=True) if d["relation"] == "related")
     assert page.visible_edges() == G.number_of_edges() - related
-    assert page.js("Object.values(graphkit.network.body.edges).filter(e => e.options.color.color === '#8da0b3').length") == 0
+    assert (
+        page.js("Object.values(graphkit.network.body.edges).filter(e => e.options.color.color === '#8da0b3').length")
+        == 0
+    )
     assert page.page.text_content("#gk-edge-count") == str(G.number_of_edges() - related)
     assert page.js("location.hash") == "#off=related"
     page.page.uncheck("#gk-inferred")
@@ -251,7 +258,12 @@ def test_injection_payloads_show_as_text_and_run_nothing(open_page, pages):
         assert page.page.text_content("#gk-d-title") == G.nodes[slug]["title"]
         assert page.page.text_content("#gk-d-summary") == (G.nodes[slug]["summary"] or "")
         assert page.neighbours_listed() == set(nx.all_neighbors(G, slug))
-        assert page.js("document.querySelectorAll('#gk-details img, #gk-details svg, #gk-details b, #gk-details i').length") == 0
+        assert (
+            page.js(
+                "document.querySelectorAll('#gk-details img, #gk-details svg, #gk-details b, #gk-details i').length"
+            )
+            == 0
+        )
     # a javascript: page URL stays text
     page.js("s => graphkit.select(s)", "xss-title")
     assert page.js("document.querySelectorAll('#gk-d-url a').length") == 0

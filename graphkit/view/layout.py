@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Hashable, Iterator
 
 import igraph
 import networkx as nx
@@ -39,7 +39,9 @@ def node_size(degree: int) -> float:
     return round(min(6.0 + 2.4 * math.sqrt(degree), 40.0), 1)
 
 
-def layout_positions(G: nx.Graph, seed: int = 7, edge_length: float = EDGE_LENGTH) -> dict[Hashable, tuple[float, float]]:
+def layout_positions(
+    G: nx.Graph, seed: int = 7, edge_length: float = EDGE_LENGTH
+) -> dict[Hashable, tuple[float, float]]:
     """Deterministic 2-D positions for every node of ``G``, in page pixels (y grows downwards).
 
     Edge direction, keys and attributes are ignored: two nodes joined by any edge are pulled
@@ -127,16 +129,23 @@ def _component_layout(sub: igraph.Graph, rng: np.random.Generator, edge_length: 
     return coords * (edge_length / median)
 
 
-def _spread(xy: np.ndarray, radii: np.ndarray, rounds: int = 80) -> np.ndarray:
+def _spread(xy: np.ndarray, radii: np.ndarray, rounds: int = 60) -> np.ndarray:
     """Push apart nodes that overlap (closer than their radii plus ``NODE_GAP``), a few rounds.
 
     Force layouts squeeze dense clusters (the library has many cliques of ``related``
-    patterns) until the dots cover each other; this keeps the shape and makes room.
+    patterns, and hubs with hundreds of neighbours) until the dots cover each other. The
+    component is first scaled up until its bounding box could hold every dot with its gap,
+    then overlapping pairs are pushed apart; this keeps the shape and makes room.
     """
     xy = xy.copy()
     n = len(xy)
     if n < 2:
         return xy
+    footprint = float(np.sum((2 * radii + NODE_GAP) ** 2))
+    extent = xy.max(axis=0) - xy.min(axis=0)
+    area = float(max(extent[0], NODE_GAP) * max(extent[1], NODE_GAP))
+    if area < footprint:
+        xy *= math.sqrt(footprint / area)
     reach = 2 * float(radii.max()) + NODE_GAP
     # A fixed tiny offset per node separates nodes that sit on the same point, deterministically.
     xy += np.stack([np.cos(np.arange(n) * 2.399), np.sin(np.arange(n) * 2.399)], axis=1) * 1e-3
@@ -146,17 +155,15 @@ def _spread(xy: np.ndarray, radii: np.ndarray, rounds: int = 80) -> np.ndarray:
             break
         i, j = pairs[:, 0], pairs[:, 1]
         delta = xy[j] - xy[i]
-        dist = np.linalg.norm(delta, axis=1)
+        dist = np.sqrt(np.einsum("ij,ij->i", delta, delta))
         need = radii[i] + radii[j] + NODE_GAP
         close = dist < need
         if not close.any():
             break
         i, j, delta, dist, need = i[close], j[close], delta[close], dist[close], need[close]
-        push = (delta / np.maximum(dist, 1e-9)[:, None]) * ((need - dist) / 2 * 0.9)[:, None]
-        moves = np.zeros_like(xy)
-        np.add.at(moves, i, -push)
-        np.add.at(moves, j, push)
-        xy += moves
+        push = delta * (((need - dist) / 2 * 0.9) / np.maximum(dist, 1e-9))[:, None]
+        for axis in (0, 1):
+            xy[:, axis] += np.bincount(j, push[:, axis], n) - np.bincount(i, push[:, axis], n)
     return xy
 
 
@@ -178,7 +185,7 @@ def _pack(
     widest = max((w + pad for w, _ in sizes), default=GRID_STEP)
     width = max(widest, area / height, GRID_STEP * 4)
     x = y = shelf = 0.0
-    for (members, local), (w, h) in zip(blocks, sizes):
+    for (members, local), (w, h) in zip(blocks, sizes, strict=True):
         if x > 0 and x + w > width:
             x, y, shelf = 0.0, y + shelf + pad, 0.0
         xy[members] = local - local.min(axis=0) + (left + x, y)

@@ -24,6 +24,10 @@
 
   var byId = new Map();
   NODES.forEach(function (n) { byId.set(n.id, n); });
+  EDGES.forEach(function (e, k) {  // compact on the wire: expand the node indexes to slugs
+    e.id = k; e.from = NODES[e.f].id; e.to = NODES[e.t].id; e.inf = e.i === 1;
+    if (e.c !== undefined) e.conf = e.c;
+  });
   var relByName = new Map();
   RELS.forEach(function (r, i) { relByName.set(r.name, i); });
 
@@ -73,8 +77,13 @@
     lines.push(facts.join(" · "));
     return lines.join("\n");  // vis-network shows string titles with innerText
   }
+  // On a big map the first frame shows the whole library, where labels are far below the size
+  // vis-network draws; they are added right after that frame, which makes it come sooner.
+  var LATE_LABELS = NODES.length > 1000;
   var visNodes = new vis.DataSet(NODES.map(function (n) {
-    return { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, group: "c" + n.c, title: tooltip(n) };
+    var item = { id: n.id, x: n.x, y: n.y, size: n.size, group: "c" + n.c, title: tooltip(n) };
+    if (!LATE_LABELS) item.label = n.label;
+    return item;
   }));
   var visEdges = new vis.DataSet(EDGES.map(edgeStyle));
 
@@ -118,7 +127,14 @@
   var network = new vis.Network(container, { nodes: visNodes, edges: edgeView }, OPTIONS);
   network.once("afterDrawing", function () {
     window.gkFirstDraw = performance.now();
-    document.body.setAttribute("data-drawn", "1");
+    if (LATE_LABELS) {
+      setTimeout(function () {
+        visNodes.update(NODES.map(function (n) { return { id: n.id, label: n.label }; }));
+        document.body.setAttribute("data-drawn", "1");
+      }, 0);
+    } else {
+      document.body.setAttribute("data-drawn", "1");
+    }
   });
 
   function neighbourhood(start, depth) {
@@ -260,7 +276,7 @@
     highlight(keep);
     network.selectNodes([state.p], false);
     showDetails(state.p);
-    if (fit) network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.5 });
+    if (fit) network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.2 });
   }
   function setState(patch, push) {
     var s = { p: state.p, d: state.d, off: new Set(state.off), inf: state.inf };
@@ -316,11 +332,13 @@
     label.appendChild(el("span", null, r.label));
     label.setAttribute("title", r.name + (r.directed ? " (directed)" : " (symmetric: holds both ways)") +
                        ": " + r.count + " curated" + (r.inferred_count ? ", " + r.inferred_count + " inferred" : ""));
-    label.appendChild(el("span", { "class": "gk-count" }, r.count + (r.inferred_count ? "+" + r.inferred_count : "")));
+    label.appendChild(el("span", { "class": "gk-count" },
+      r.inferred_count ? (r.count ? r.count + " + " : "") + r.inferred_count + " inf." : r.count));
     li.appendChild(label);
     $("gk-relations").appendChild(li);
   });
   $("gk-inferred-count").textContent = String(inferredTotal);
+  if (!inferredTotal) $("gk-inferred").closest("label").hidden = true;
   $("gk-inferred").addEventListener("change", function () { setState({ inf: $("gk-inferred").checked }, false); });
   $("gk-depth").addEventListener("change", function () { setState({ d: parseInt($("gk-depth").value, 10) }, false); });
   $("gk-fit").addEventListener("click", function () { setState({ p: null }, true); });

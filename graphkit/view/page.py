@@ -204,16 +204,21 @@ def network_data(
                 "url": _text(d.get("page_url")),
             }
         )
+    # Edges are compact (a big library has tens of thousands): the position of the edge is its
+    # id, "f"/"t" index the node list, "r" the relation list; "i" marks an inferred edge.
+    position = {slug: i for i, slug in enumerate(slugs)}
     edges = []
     rel_counts: Counter[tuple[str, bool]] = Counter()
     triples = sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[2]), str(e[1])))
-    for i, (u, v, key, d) in enumerate(triples):
+    for u, v, key, d in triples:
         relation = str(d.get("relation", key))
         inferred = bool(d.get("inferred", False))
         rel_counts[(relation, inferred)] += 1
-        edge: dict[str, Any] = {"id": i, "from": str(u), "to": str(v), "r": rel_index[relation], "inf": inferred}
+        edge: dict[str, Any] = {"f": position[u], "t": position[v], "r": rel_index[relation]}
+        if inferred:
+            edge["i"] = 1
         if d.get("confidence") is not None:
-            edge["conf"] = d["confidence"]
+            edge["c"] = d["confidence"]
         edges.append(edge)
     for s in styles:
         s["count"] = rel_counts[(s["name"], False)]
@@ -235,8 +240,13 @@ VIS_OPTIONS: dict[str, Any] = {
     "nodes": {
         "shape": "dot",
         "borderWidth": 1,
-        "font": {"size": 15, "face": "system-ui, sans-serif", "color": "#1f2328", "strokeWidth": 3,
-                 "strokeColor": "#ffffff"},
+        "font": {
+            "size": 15,
+            "face": "system-ui, sans-serif",
+            "color": "#1f2328",
+            "strokeWidth": 3,
+            "strokeColor": "#ffffff",
+        },
         "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
     },  # fmt: skip
     "edges": {

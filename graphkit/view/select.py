@@ -6,7 +6,7 @@ vocabulary, so a focused page draws and explains its relations like the whole ma
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 
