@@ -292,9 +292,12 @@ def test_a_killed_graphkit_serve_takes_oxigraph_along():
     process, _lines = _start_serve(free_port())
     try:
         [child] = _children(process.pid)
+        cmdline = Path(f"/proc/{child}/cmdline").read_text().split("\0")
+        folder = Path(cmdline[cmdline.index("--location") + 1]).parent
         process.kill()
         process.wait(timeout=10)
         assert _wait(lambda: not _alive(child)), "the oxigraph child outlived graphkit serve"
+        shutil.rmtree(folder)  # nothing cleans up after a SIGKILL: the temporary store stays
     finally:
         if process.poll() is None:
             process.kill()
