@@ -15,11 +15,15 @@ import click
 from . import __version__
 from .errors import GraphkitError
 from .explore import find_paths, format_path
+from .export import to_format, write_format
 from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
+from .query import find_queries, parse_binding, to_csv, to_graph_text, to_json, to_table, to_tsv
+from .query import query as run_query
 from .rdf import DEFAULT_BASE_IRI
 from .serve import Server
+from .shapes import validate_shapes
 from .site import library_title, write_site
 from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
@@ -114,13 +118,14 @@ def stats(root: str | None, fmt: str, top: int) -> None:
 @root_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
-def check(root: str | None, fmt: str, strict: bool) -> None:
+@click.option("--shacl", is_flag=True, help="Also validate the RDF export against the SHACL shapes (needs pySHACL).")
+def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     """Report every problem in the library; exit 1 on errors (and on warnings with --strict).
 
     Example, in a library's CI job: graphkit check _patterns --strict
     """
     library = _load(root)
-    problems = library.problems
+    problems = [*library.problems, *(validate_shapes(library.graph) if shacl else ())]
     errors = sum(1 for p in problems if p.severity == ERROR)
     warnings = len(problems) - errors
     if fmt == "json":
@@ -388,3 +393,71 @@ def serve(root: str | None, port: int, host: str, base_iri: str, color_by: str, 
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous)
+# --------------------------------------------------------------------------- RDF: export and query
+
+
+@cli.command("export")
+@root_argument
+@click.option(
+    "-f", "--format", "fmt", default="turtle", show_default=True, metavar="FORMAT",
+    help="turtle, ntriples, jsonld, graphml or json (aliases: ttl, nt, json-ld).",
+)  # fmt: skip
+@click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
+@click.option("--with-ontology", is_flag=True, help="Include the graphkit ontology (RDF formats).")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Namespace of the library's IRIs.")
+@click.option("--asserted-only", is_flag=True, help="Only the relations the files state; no inverses (RDF formats).")
+def export_command(
+    root: str | None, fmt: str, output: str, with_ontology: bool, base_iri: str, asserted_only: bool
+) -> None:
+    """Export the library graph as RDF, GraphML or JSON.
+
+    Example: graphkit export _patterns -f turtle -o patterns.ttl
+    """
+    G = _load(root).graph
+    options = {"base_iri": base_iri, "asserted_only": asserted_only, "with_ontology": with_ontology}
+    if output == "-":
+        click.echo(to_format(G, fmt, **options), nl=False)
+    else:
+        write_format(G, output, fmt, **options)
+
+
+@cli.command("query")
+@click.argument("source", required=False, type=click.Path(exists=True, path_type=str))
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle", "ntriples"]),
+    default="table", show_default=True, help="Result format (turtle and ntriples for CONSTRUCT and DESCRIBE).",
+)  # fmt: skip
+@click.option(
+    "-b", "--bind", "bindings", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to a string (<...> for an IRI)."
+)  # fmt: skip
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Namespace of the library's IRIs.")
+@click.option("--list", "list_queries", is_flag=True, help="List the shipped example queries and exit.")
+def query_command(
+    source: str | None, query_text: str | None, fmt: str, bindings: tuple[str, ...], base_iri: str, list_queries: bool
+) -> None:
+    """Run SPARQL on an exported RDF file or a library folder.
+
+    QUERY is SPARQL text, @file.rq, or the name of a shipped query (see --list).
+
+    Example: graphkit query _patterns enables-transitively --bind pattern=purpose-definition
+    """
+    if list_queries:
+        for q in find_queries().values():
+            click.echo(f"{q.name:<30}{q.description}")
+        return
+    if source is None or query_text is None:
+        raise click.UsageError("give SOURCE and QUERY (or --list)")
+    values = dict(parse_binding(b) for b in bindings)
+    result = run_query(source, query_text, values, base_iri=base_iri)
+    if fmt in ("turtle", "ntriples"):
+        if result.form not in ("CONSTRUCT", "DESCRIBE"):
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; this is {result.form}")
+        click.echo(to_graph_text(result, fmt, base_iri), nl=False)
+        return
+    if fmt == "table":
+        click.echo(to_table(result, base_iri))
+    elif fmt == "json":
+        click.echo(to_json(result))
+    else:
+        click.echo((to_csv if fmt == "csv" else to_tsv)(result), nl=False)

@@ -36,6 +36,7 @@ __all__ = [
     "query",
     "resolve_query",
     "to_csv",
+    "to_graph_text",
     "to_json",
     "to_table",
     "to_tsv",
@@ -424,6 +425,28 @@ def _collect(form: str, result: Any) -> QueryResult:
 
 
 # --------------------------------------------------------------------------- formatting results
+
+
+def to_graph_text(result: QueryResult, fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The triples of a ``CONSTRUCT`` or ``DESCRIBE`` result as ``turtle`` or ``ntriples``, sorted.
+
+    Examples
+    --------
+    >>> r = query(load_library(), "CONSTRUCT { ?p a skos:Concept } WHERE { ?p gk:slug 'kanban' }")
+    >>> print(to_graph_text(r, "turtle").splitlines()[-1])
+    pat:kanban a skos:Concept .
+    """
+    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+    if fmt not in formats:
+        raise QueryError(f"unknown graph format {fmt!r} (known: turtle, ntriples)")
+    triples = sorted(set(result.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    prefixes = {**PREFIXES, "pat": base_iri + "pattern/"} if fmt == "turtle" else None
+    text = ox.serialize(triples, format=formats[fmt], prefixes=prefixes).decode("utf-8")
+    if fmt == "turtle":  # pyoxigraph writes the prefixes in an order of its own: sort them
+        lines = text.split("\n")
+        n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+        text = "\n".join(sorted(lines[:n]) + lines[n:])
+    return text
 
 
 def _nt(term: Any) -> str:

@@ -160,6 +160,7 @@ _FACETS = (  # node attribute, property, class, scheme, IRI kind
 )
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
@@ -287,6 +288,7 @@ _TYPE = RDF + "type"
 _XSD_STRING = XSD + "string"
 _XSD_DECIMAL = XSD + "decimal"
 _XSD_DATE = XSD + "date"
+_XSD_DATETIME = XSD + "dateTime"
 _RDF_JSON = RDF + "JSON"
 _T = {name: str(GK[name]) for name in GK.__annotations__}
 _N = {
@@ -354,13 +356,17 @@ def _decimal(value: float) -> _Obj:
 
 
 def _date(value: Any, where: str) -> _Obj:
+    """An ISO date as xsd:date, an ISO date and time as xsd:dateTime, anything else as text."""
     text = str(value)
-    if _DATE.fullmatch(text):
-        try:
+    try:
+        if _DATE.fullmatch(text):
             datetime.date.fromisoformat(text)
             return (text, _XSD_DATE, "")
-        except ValueError:
-            pass
+        if _DATETIME.fullmatch(text):
+            datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return (text.replace(" ", "T"), _XSD_DATETIME, "")
+    except ValueError:
+        pass
     return _text(text, where)
 
 

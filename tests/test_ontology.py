@@ -1,0 +1,154 @@
+"""The shipped ontology and shapes: they parse, they declare every term the export uses, they render."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from graphkit import load_library
+from graphkit.rdf import _INVERSE, _SYMMETRIC, GK, ONTOLOGY_IRI, ontology_file, to_triples
+from graphkit.shapes import validate_shapes
+
+REPO = Path(__file__).resolve().parents[1]
+HOSTILE = REPO / "tests" / "data" / "hostile"
+CORPUS = REPO.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
+VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
+BUILT_IN = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2001/XMLSchema#",
+)
+
+
+@pytest.fixture(scope="module")
+def onto():
+    return rdflib.Graph().parse(REPO / "ontology" / "graphkit.ttl", format="turtle")
+
+
+def own_terms(g):
+    return {s for s in g.subjects() if isinstance(s, rdflib.URIRef) and s.startswith(str(GK._NS))}
+
+
+def test_the_ontology_parses_in_rdflib_and_pyoxigraph_alike(onto):
+    strict = rdflib.Graph().parse(data=ox.serialize(ox.parse(path=str(REPO / "ontology/graphkit.ttl")),
+                                                    format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")  # fmt: skip
+    assert isomorphic(onto, strict) and len(onto) > 300
+
+
+def test_the_packaged_ontology_is_the_repository_file():
+    assert ontology_file().read_bytes() == (REPO / "ontology" / "graphkit.ttl").read_bytes()
+    assert 'force-include]\n"ontology" = "graphkit/ontology"' in (REPO / "pyproject.toml").read_text()
+
+
+def test_the_header(onto):
+    o = rdflib.URIRef(ONTOLOGY_IRI)
+    assert (o, RDF.type, OWL.Ontology) in onto
+    assert onto.value(o, OWL.versionIRI) == rdflib.URIRef(ONTOLOGY_IRI + "/0.1.0")
+    assert str(onto.value(o, DCTERMS.title)) == "graphkit ontology"
+    assert onto.value(o, DCTERMS.license) == rdflib.URIRef("https://spdx.org/licenses/MIT")
+    assert str(onto.value(o, VANN.preferredNamespacePrefix)) == "gk"
+    assert str(onto.value(o, VANN.preferredNamespaceUri)) == str(GK._NS)
+
+
+def test_every_own_term_has_label_comment_and_is_defined_by(onto):
+    for term in own_terms(onto):
+        assert onto.value(term, RDFS.label), term
+        assert onto.value(term, RDFS.comment), term
+        assert onto.value(term, RDFS.isDefinedBy) == rdflib.URIRef(ONTOLOGY_IRI), term
+
+
+def test_the_closed_namespace_is_the_ontology(onto):
+    assert {str(t) for t in own_terms(onto)} == {str(GK[name]) for name in GK.__annotations__}
+    with pytest.raises(AttributeError):
+        GK.generalises_from  # noqa: B018 - a typo raises instead of minting an IRI
+
+
+def test_inverse_and_symmetric_relations_match_the_export(onto):
+    inverses = {(s.split("#")[1], o.split("#")[1]) for s, o in onto.subject_objects(OWL.inverseOf)}
+    assert inverses == set(_INVERSE.items())
+    symmetric = {s.split("#")[1] for s in onto.subjects(RDF.type, OWL.SymmetricProperty) if s in own_terms(onto)}
+    assert symmetric == set(_SYMMETRIC)
+
+
+def test_the_hierarchy_follows_adr_0005(onto):
+    assert (GK.generalizes_from, RDFS.subPropertyOf, SKOS.narrower) in onto
+    assert (GK.specializes_to, RDFS.subPropertyOf, SKOS.broader) in onto
+    for rel in ("enables", "enabled_by", "requires", "required_by", "related", "alternatives", "complementary",
+                "tools", "tool_for"):  # fmt: skip
+        assert (GK[rel], RDFS.subPropertyOf, SKOS.related) in onto
+    assert "A is a more general form of B" in str(onto.value(GK.generalizes_from, RDFS.comment))
+    assert "A is a specialization of B" in str(onto.value(GK.specializes_to, RDFS.comment))
+    assert (GK.Pattern, RDFS.subClassOf, SKOS.Concept) in onto
+
+
+@pytest.mark.parametrize("root", [None, HOSTILE], ids=["sample", "hostile"])
+def test_every_property_and_class_the_export_uses_is_declared(onto, root):
+    declared = {s for s, o in onto.subject_objects(RDF.type)}
+    used = set()
+    for t in to_triples(load_library(root).graph):
+        used.add(rdflib.URIRef(t.predicate.value))
+        if t.predicate.value == str(RDF.type):
+            used.add(rdflib.URIRef(t.object.value))
+    missing = {u for u in used if u not in declared and not str(u).startswith(BUILT_IN)}
+    assert not missing
+    assert GK.CuratedLink in used and GK.score in used and SKOS.prefLabel in used
+
+
+def test_the_shapes_parse_and_target_ontology_classes(onto):
+    shapes = rdflib.Graph().parse(REPO / "ontology" / "shapes.ttl", format="turtle")
+    list(ox.parse(path=str(REPO / "ontology" / "shapes.ttl")))
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    targets = set(shapes.objects(None, sh.targetClass))
+    assert targets and targets <= own_terms(onto)
+    for path in shapes.objects(None, sh.path):
+        if isinstance(path, rdflib.URIRef) and path.startswith(str(GK._NS)):
+            assert path in own_terms(onto), path
+
+
+@pytest.mark.parametrize("root", [None, HOSTILE], ids=["sample", "hostile"])
+def test_shacl_passes_on_the_sample_and_the_hostile_library(root):
+    assert validate_shapes(load_library(root).graph) == []
+
+
+def test_shacl_reports_each_broken_shape_on_its_file(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "---\nslug: a\ntitle: A\nid: pat_OK\nclassification: {commons_alignment: 7}\n"
+        "relationships:\n  enables: [{slug: b, weight: 1.5}]\n---\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.md").write_text("---\nslug: b\ntitle: B\n---\n", encoding="utf-8")
+    problems = validate_shapes(load_library(tmp_path).graph)
+    assert [(p.path, p.kind, p.severity, p.message.split(":")[0]) for p in problems] == [
+        ("a.md", "shacl", "error", "id"),
+        ("a.md", "shacl", "error", "score"),
+        ("a.md", "shacl", "error", "weight"),
+    ]
+
+
+def test_the_rendered_html_documentation_is_current():
+    pytest.importorskip("pylode")
+    sys.path.insert(0, str(REPO / "docs"))
+    try:
+        from make_ontology_html import render
+    finally:
+        sys.path.remove(str(REPO / "docs"))
+    html = render()
+    assert "graphkit ontology" in html and "generalizes from" in html and "A is a more general form of B" in html
+    assert (REPO / "docs" / "ontology.html").read_text(encoding="utf-8") == html, (
+        "run python docs/make_ontology_html.py"
+    )
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared Commons OS corpus is not beside the repository")
+def test_shacl_passes_on_the_corpus():
+    lib = load_library(CORPUS)
+    assert validate_shapes(lib.graph) == []
