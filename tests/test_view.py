@@ -423,3 +423,13 @@ def test_view_imports_only_stages_to_its_left_and_owns_pyvis():
     users = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py") if any(
         n.split(".")[0] == "pyvis" for n in _imports(p)))  # fmt: skip
     assert users == ["view/page.py"]
+
+
+def test_inlined_assets_cannot_close_their_elements():
+    from graphkit.view.page import _assets
+
+    assets = _assets()
+    for name in ("vis_js", "app_js"):
+        assert "</script" not in assets[name].lower(), name
+    for name in ("vis_css", "app_css"):
+        assert "</style" not in assets[name].lower(), name

@@ -86,6 +86,12 @@ class Page:
     def highlighted(self) -> set[str]:
         return set(self.js("graphkit.nodes.get({filter: n => n.group !== 'faded'}).map(n => n.id)"))
 
+    def faded_edges(self) -> list[list[str]]:
+        return self.js(
+            "Object.values(graphkit.network.body.edges).filter(e => e.options.color.color === '#e6e9ed')"
+            ".map(e => [e.fromId, e.toId])"
+        )
+
     def neighbours_listed(self) -> set[str]:
         return set(self.js("Array.from(document.querySelectorAll('#gk-d-relations a')).map(a => a.dataset.slug)"))
 
@@ -157,6 +163,9 @@ def test_search_by_title_focuses_and_lists_the_neighbours(open_page, pages, samp
     neighbours = set(nx.all_neighbors(G, "gap-analysis"))
     assert page.neighbours_listed() == neighbours
     assert page.highlighted() == neighbours | {"gap-analysis"}
+    keep = neighbours | {"gap-analysis"}
+    outside = sum(1 for u, v in G.edges() if not (u in keep and v in keep))
+    assert len(page.faded_edges()) == outside > 0
     headings = page.js("Array.from(document.querySelectorAll('#gk-d-relations h3')).map(h => h.textContent)")
     assert headings == ["generalizes from (2)", "requires (2)", "enabled by (2)"]
     assert page.page.text_content("#gk-d-url") == ""  # gap-analysis has no page URL
@@ -222,8 +231,21 @@ def test_the_url_hash_restores_a_view(open_page, pages, sample):
     assert page.visible_edges() == shown.number_of_edges()
     assert page.highlighted() == set(nx.single_source_shortest_path_length(shown, "gap-analysis", cutoff=2))
     assert page.page.text_content("#gk-d-title") == "Gap Analysis"
+    keep = page.highlighted()
+    assert sorted(map(tuple, page.faded_edges())) == sorted(
+        (u, v)
+        for u, v, d in G.edges(data=True)
+        if d["relation"] != "enables" and not d["inferred"] and not (u in keep and v in keep)
+    )
     page.page.select_option("#gk-depth", "1")
     assert page.js("location.hash") == "#p=gap-analysis&d=1&off=enables&inf=0"
+    page.page.check("#gk-inferred")  # edges the filter brings back are faded too
+    keep = page.highlighted()
+    assert len(page.faded_edges()) == sum(
+        1 for u, v, d in G.edges(data=True) if d["relation"] != "enables" and not (u in keep and v in keep)
+    )
+    page.page.click("#gk-fit")
+    assert page.faded_edges() == [] and page.highlighted() == set(G)
     page.assert_clean()
 
 
