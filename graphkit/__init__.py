@@ -8,6 +8,7 @@ from .errors import (
     PatternFileError,
     PatternNotFound,
     QueryError,
+    ServeError,
     StoreError,
 )
 from .graph import build_graph, edge_key, get_pattern, graph_stats, link_patterns
@@ -32,6 +33,7 @@ __all__ = [
     "Problem",
     "QueryError",
     "RelationType",
+    "ServeError",
     "StoreError",
     "Vocabulary",
     "build_graph",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,10 @@ from .model import ERROR
 from .query import find_queries, parse_binding, to_csv, to_graph_text, to_json, to_table, to_tsv
 from .query import query as run_query
 from .rdf import DEFAULT_BASE_IRI
+from .serve import Server
 from .shapes import validate_shapes
 from .site import library_title, write_site
+from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
@@ -359,3 +364,198 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
         f"{errors} errors, {len(library.problems) - errors} warnings; open {Path(output) / 'index.html'}",
         err=True,
     )
+
+
+# --- SPARQL stores (graphkit.store, graphkit.serve) ------------------------------------------
+
+
+@cli.command()
+@root_argument
+@click.option(
+    "-e",
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store endpoint (gsp) or SPARQL Update endpoint (update); see below.",
+)
+@click.option(
+    "-g", "--graph", metavar="IRI", help="The named graph to replace (default: the library's IRI, --base-iri)."
+)
+@click.option(
+    "-p",
+    "--protocol",
+    type=click.Choice(PROTOCOLS),
+    default="gsp",
+    show_default=True,
+    help="gsp: one HTTP PUT of the whole graph; update: SPARQL Update batches, then one MOVE.",
+)
+@click.option("-u", "--user", metavar="NAME", help="Authenticate as NAME; the password is read from --password-env.")
+@click.option(
+    "--password-env",
+    default=PASSWORD_ENV,
+    show_default=True,
+    metavar="VAR",
+    help="The environment variable holding the password of --user.",
+)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Where the library's IRIs live.")
+@click.option(
+    "--ontology/--no-ontology",
+    default=True,
+    show_default=True,
+    help="Put the graphkit ontology into the graph too (the example queries use it).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["ntriples", "turtle"]),
+    default="ntriples",
+    show_default=True,
+    help="The body of a gsp push.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Triples per SPARQL Update request (lower it for Virtuoso, e.g. 1000).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the store, per request.",
+)
+def push(
+    root: str | None,
+    endpoint: str,
+    graph: str | None,
+    protocol: str,
+    user: str | None,
+    password_env: str,
+    base_iri: str,
+    ontology: bool,
+    fmt: str,
+    batch_size: int,
+    timeout: float,
+) -> None:
+    """Replace one named graph of a SPARQL 1.1 store with the library; running it twice changes nothing.
+
+    Example: graphkit push _patterns --endpoint http://127.0.0.1:7878/store --graph https://example.org/patterns
+
+    \b
+    The endpoint for each protocol:
+      store        gsp (Graph Store Protocol)                update (SPARQL Update)
+      Oxigraph     http://HOST:7878/store                    http://HOST:7878/update
+      Fuseki       http://HOST:3030/DATASET/data             http://HOST:3030/DATASET/update
+      GraphDB      http://HOST:7200/repositories/ID/rdf-graphs/service
+                                                             http://HOST:7200/repositories/ID/statements
+      Virtuoso     http://HOST:8890/sparql-graph-crud-auth   http://HOST:8890/sparql-auth
+    A URL with no path (http://HOST:7878) means Oxigraph's /store or /update.
+
+    A failed push leaves the graph as it was. With --user, the password comes from the
+    environment variable GRAPHKIT_STORE_PASSWORD (or --password-env), never from the command line.
+    """
+    password = None
+    if user is not None:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise click.ClickException(f"--user {user} needs the password in the environment variable {password_env}")
+    endpoint_url(endpoint, protocol)  # bad input fails before the library loads
+    check_graph_iri(graph or base_iri)
+    library = _load(root)
+    unit = "bytes" if protocol == "gsp" else "triples"
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if sys.stderr.isatty():  # a bar only for a person watching; logs get the summary line
+            bar = stack.enter_context(click.progressbar(length=1, label=f"pushing ({unit})", file=sys.stderr))
+
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+        result = push_graph(
+            library.graph,
+            endpoint,
+            graph,
+            base_iri=base_iri,
+            with_ontology=ontology,
+            protocol=protocol,
+            fmt=fmt,
+            user=user,
+            password=password,
+            batch_size=batch_size,
+            timeout=timeout,
+            progress=progress,
+        )
+    click.echo(
+        f"{result.graph}: {result.triples} triples pushed to {result.endpoint} "
+        f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''})"
+    )
+
+
+@cli.command()
+@root_argument
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port of the map and the endpoint; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on. Anything but loopback shares the library with your network.",
+)
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Where the library's IRIs live.")
+@click.option(
+    "--color-by",
+    type=click.Choice(list(COLOR_FACETS)),
+    default="domain",
+    show_default=True,
+    help="The facet that colours the map.",
+)
+@click.option("--title", help="The page title (default: the library folder's name).")
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds a query may run."
+)
+def serve(
+    root: str | None, port: int, host: str, base_iri: str, color_by: str, title: str | None, timeout: float
+) -> None:
+    """Serve the library on a local SPARQL endpoint, with the map and a query panel beside it.
+
+    Example: graphkit serve _patterns --port 8000   (then open http://127.0.0.1:8000/)
+
+    The endpoint (SPARQL 1.1 Protocol, read-only) is an Oxigraph server loaded with the library
+    and the graphkit ontology; it needs the oxigraph package: pip install 'graphkit[serve]'.
+    Ctrl-C stops both servers.
+    """
+    library = _load(root)
+    server = Server(
+        library.graph,
+        title=title or library_title(library),
+        host=host,
+        port=port,
+        base_iri=base_iri,
+        timeout=timeout,
+        color_by=color_by,
+    )
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        server.start()
+        click.echo(f"map     {server.url}")
+        click.echo(f"SPARQL  {server.sparql_url}")
+        click.echo("Ctrl-C stops the servers.", err=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped.", err=True)
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)

@@ -43,5 +43,9 @@ class StoreError(GraphkitError):
     """A remote SPARQL store refused a request or could not be reached."""
 
 
+class ServeError(GraphkitError):
+    """The local SPARQL server and map of ``graphkit serve`` cannot start."""
+
+
 class ViewError(GraphkitError):
     """A map cannot be drawn as asked (unknown pattern, relation, facet value or option)."""

@@ -22,6 +22,7 @@ STAGES = [
     "view",
     "notebook",
     "store",
+    "serve",
     "bench",
     "cli",
 ]
@@ -32,6 +33,8 @@ ALLOWED = {
     "graph": {"errors", "model"},
     "library": {"errors", "model", "load", "graph"},
     "explore": {"errors", "model", "graph"},
+    "store": {"errors", "model", "rdf"},
+    "serve": {"errors", "model", "rdf", "query", "view"},
 }
 OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}}
 
