@@ -1,0 +1,694 @@
+"""Stage 3 (RDF): the pattern graph -> RDF triples, Turtle, N-Triples and JSON-LD.
+
+Terms come from the graphkit ontology (``ontology/graphkit.ttl``, shipped in the wheel);
+IRIs are minted in one function, ``mint_iri``. Triples are built and written with
+pyoxigraph, sorted, so the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import networkx as nx
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DefinedNamespace, Namespace
+
+from .errors import ExportError
+from .model import DEFAULT_VOCABULARY, RelationType, Vocabulary
+
+__all__ = [
+    "GK",
+    "ONTOLOGY_IRI",
+    "DEFAULT_BASE_IRI",
+    "PREFIXES",
+    "RDF_FORMATS",
+    "mint_iri",
+    "ontology_file",
+    "ontology_triples",
+    "relation_iri",
+    "to_triples",
+    "to_rdf",
+    "to_turtle",
+    "to_rdflib",
+    "write_rdf",
+]
+
+ONTOLOGY_IRI = "https://w3id.org/graphkit/ontology"
+DEFAULT_BASE_IRI = "https://w3id.org/graphkit/library/"
+
+
+class GK(DefinedNamespace):
+    """The graphkit ontology's terms; a misspelled term raises instead of minting a new IRI."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    PatternLibrary: rdflib.URIRef
+    Pattern: rdflib.URIRef
+    Facet: rdflib.URIRef
+    Domain: rdflib.URIRef
+    Category: rdflib.URIRef
+    Era: rdflib.URIRef
+    Origin: rdflib.URIRef
+    Status: rdflib.URIRef
+    ScoreDimension: rdflib.URIRef
+    Score: rdflib.URIRef
+    Link: rdflib.URIRef
+    CuratedLink: rdflib.URIRef
+    InferredLink: rdflib.URIRef
+    DomainScheme: rdflib.URIRef
+    CategoryScheme: rdflib.URIRef
+    EraScheme: rdflib.URIRef
+    OriginScheme: rdflib.URIRef
+    StatusScheme: rdflib.URIRef
+    ScoreDimensionScheme: rdflib.URIRef
+    generalizes_from: rdflib.URIRef
+    specializes_to: rdflib.URIRef
+    enables: rdflib.URIRef
+    enabled_by: rdflib.URIRef
+    requires: rdflib.URIRef
+    required_by: rdflib.URIRef
+    related: rdflib.URIRef
+    alternatives: rdflib.URIRef
+    complementary: rdflib.URIRef
+    tools: rdflib.URIRef
+    tool_for: rdflib.URIRef
+    domain: rdflib.URIRef
+    primaryDomain: rdflib.URIRef
+    category: rdflib.URIRef
+    era: rdflib.URIRef
+    origin: rdflib.URIRef
+    status: rdflib.URIRef
+    score: rdflib.URIRef
+    dimension: rdflib.URIRef
+    source: rdflib.URIRef
+    target: rdflib.URIRef
+    relation: rdflib.URIRef
+    weight: rdflib.URIRef
+    confidence: rdflib.URIRef
+    reason: rdflib.URIRef
+    slug: rdflib.URIRef
+    sourceFile: rdflib.URIRef
+    generation: rdflib.URIRef
+    lifecycle: rdflib.URIRef
+
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+
+#: Prefixes written into Turtle and known to queries (the data prefixes follow the base IRI).
+PREFIXES = {
+    "gk": str(GK._NS),
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+}
+
+#: The relations of the ontology (built-in ones and the inverses the export states), by name.
+_INVERSE = {
+    "generalizes_from": "specializes_to",
+    "specializes_to": "generalizes_from",
+    "enables": "enabled_by",
+    "enabled_by": "enables",
+    "requires": "required_by",
+    "required_by": "requires",
+    "tools": "tool_for",
+    "tool_for": "tools",
+}
+_SYMMETRIC = frozenset({"related", "alternatives", "complementary"})
+
+#: What ``mint_iri`` mints, and the path segment each kind lives under.
+_KINDS = {
+    "library": "",
+    "pattern": "pattern/",
+    "domain": "domain/",
+    "category": "category/",
+    "era": "era/",
+    "origin": "origin/",
+    "status": "status/",
+    "dimension": "score-dimension/",
+    "relation": "relation/",
+    "link": "link/",
+    "inferred": "inferred-link/",
+}
+_FACETS = (  # node attribute, property, class, scheme, IRI kind
+    ("domains", "domain", "Domain", "DomainScheme", "domain"),
+    ("categories", "category", "Category", "CategoryScheme", "category"),
+    ("era", "era", "Era", "EraScheme", "era"),
+    ("origin", "origin", "Origin", "OriginScheme", "origin"),
+)
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def _segment(text: str) -> str:
+    """Percent-encode everything outside the unreserved characters, and the dot segments."""
+    if text in (".", ".."):
+        return text.replace(".", "%2E")
+    return quote(text, safe="-_.~", errors="surrogatepass")
+
+
+def mint_iri(base: str, kind: str, *parts: str) -> str:
+    """The IRI of a thing of the library: the only place graphkit makes IRIs from data.
+
+    Every part is percent-encoded outside the unreserved characters ``A-Z a-z 0-9 - . _ ~``
+    (``%`` itself included), so two different slugs never share an IRI and no slug, however
+    hostile, can break out of its IRI.
+
+    Parameters
+    ----------
+    base : str
+        The base IRI of the library's data, ending in ``/`` or ``#``.
+    kind : str
+        ``pattern``, ``domain``, ``category``, ``era``, ``origin``, ``status``, ``dimension``,
+        ``relation``, ``link``, ``inferred`` or ``library``.
+    *parts : str
+        The slug (or facet value, or relation name); a score takes the slug and the
+        dimension, a link the source slug, the relation and the target slug.
+
+    Examples
+    --------
+    >>> mint_iri("https://example.org/", "pattern", "a b#c>")
+    'https://example.org/pattern/a%20b%23c%3E'
+    >>> mint_iri("https://example.org/", "link", "a", "enables", "b")
+    'https://example.org/link/a/enables/b'
+    >>> mint_iri("https://example.org/", "pattern", "a", "score", "vitality")
+    'https://example.org/pattern/a/score/vitality'
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"unknown kind of IRI {kind!r}")
+    return base + _KINDS[kind] + "/".join(_segment(p) for p in parts)
+
+
+def relation_iri(name: str, base: str = DEFAULT_BASE_IRI) -> str:
+    """The property of a relation: the ontology's term for the built-ins, the library's own otherwise.
+
+    Examples
+    --------
+    >>> relation_iri("enables")
+    'https://w3id.org/graphkit/ontology#enables'
+    >>> relation_iri("implements", "https://example.org/")
+    'https://example.org/relation/implements'
+    """
+    if name in _INVERSE or name in _SYMMETRIC:
+        return str(GK[name])
+    return mint_iri(base, "relation", name)
+
+
+def check_base_iri(base: str) -> str:
+    """Return ``base`` if it can be the base IRI of an export, else raise ``ExportError``.
+
+    Examples
+    --------
+    >>> check_base_iri("https://example.org/patterns/")
+    'https://example.org/patterns/'
+    """
+    ok = isinstance(base, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", base) and base.endswith(("/", "#"))
+    if ok:
+        try:
+            ox.NamedNode(base)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise ExportError(
+            f"base IRI {base!r} is not an absolute IRI ending in '/' or '#' (e.g. https://example.org/patterns/)"
+        )
+    return base
+
+
+# --------------------------------------------------------------------------- the ontology, as package data
+
+
+def ontology_file(name: str = "graphkit.ttl") -> Traversable:
+    """A file or folder of the shipped ontology (``graphkit.ttl``, ``shapes.ttl``, ``queries``).
+
+    Read from the installed package; in a source checkout, from the repository's ``ontology/``.
+
+    Examples
+    --------
+    >>> ontology_file().name
+    'graphkit.ttl'
+    """
+    packaged = resources.files("graphkit") / "ontology"
+    folder: Traversable = packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "ontology"
+    path = folder
+    for part in name.split("/"):
+        path = path / part
+    if not (path.is_file() or path.is_dir()):
+        raise ExportError(f"ontology file {name!r} is missing from the graphkit installation (reinstall graphkit)")
+    return path
+
+
+def ontology_triples(name: str = "graphkit.ttl") -> list[ox.Triple]:
+    """The triples of a shipped ontology file.
+
+    Examples
+    --------
+    >>> any(t.object == ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology") for t in ontology_triples())
+    True
+    """
+    data = ontology_file(name).read_bytes()
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)]
+
+
+# --------------------------------------------------------------------------- graph -> triples
+
+
+# Inside to_triples a triple is a tuple of plain strings: (subject, predicate, object), where
+# the object is (iri,) or (lexical form, datatype, language). Plain tuples hash and sort fast;
+# they become pyoxigraph terms once, at the end.
+_Obj = tuple[str, ...]
+_Key = tuple[str, str, _Obj]
+
+_TYPE = RDF + "type"
+_XSD_STRING = XSD + "string"
+_XSD_DECIMAL = XSD + "decimal"
+_XSD_DATE = XSD + "date"
+_RDF_JSON = RDF + "JSON"
+_T = {name: str(GK[name]) for name in GK.__annotations__}
+_N = {
+    "Concept": SKOS + "Concept",
+    "ConceptScheme": SKOS + "ConceptScheme",
+    "inScheme": SKOS + "inScheme",
+    "prefLabel": SKOS + "prefLabel",
+    "altLabel": SKOS + "altLabel",
+    "definition": SKOS + "definition",
+    "broader": SKOS + "broader",
+    "narrower": SKOS + "narrower",
+    "related": SKOS + "related",
+    "identifier": DCTERMS + "identifier",
+    "title": DCTERMS + "title",
+    "created": DCTERMS + "created",
+    "modified": DCTERMS + "modified",
+    "description": DCTERMS + "description",
+    "page": FOAF + "page",
+    "value": RDF + "value",
+    "label": RDFS + "label",
+    "comment": RDFS + "comment",
+    "subPropertyOf": RDFS + "subPropertyOf",
+    "domain": RDFS + "domain",
+    "range": RDFS + "range",
+    "ObjectProperty": OWL + "ObjectProperty",
+    "SymmetricProperty": OWL + "SymmetricProperty",
+    "inverseOf": OWL + "inverseOf",
+    "versionInfo": OWL + "versionInfo",
+}
+_PAGE_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+
+
+@dataclass(frozen=True)
+class _Relation:
+    iri: str
+    inverse: str | None
+    symmetric: bool
+
+
+def _relations(vocabulary: Vocabulary, base: str) -> dict[str, _Relation]:
+    table = {}
+    for name in sorted(set(vocabulary) | set(_INVERSE) | _SYMMETRIC):
+        if name in _INVERSE or name in _SYMMETRIC:
+            inverse, symmetric = _INVERSE.get(name), name in _SYMMETRIC
+        else:
+            inverse, symmetric = vocabulary[name].inverse, vocabulary[name].symmetric
+        table[name] = _Relation(relation_iri(name, base), relation_iri(inverse, base) if inverse else None, symmetric)
+    return table
+
+
+def _text(value: Any, where: str) -> _Obj:
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ExportError(f"{where}: {text!r} cannot be written as RDF ({err.reason}); fix the frontmatter") from err
+    return (text, _XSD_STRING, "")
+
+
+def _decimal(value: float) -> _Obj:
+    text = format(Decimal(repr(float(value))), "f")
+    if "." not in text:
+        text += ".0"
+    return (text, _XSD_DECIMAL, "")
+
+
+def _date(value: Any, where: str) -> _Obj:
+    text = str(value)
+    if _DATE.fullmatch(text):
+        try:
+            datetime.date.fromisoformat(text)
+            return (text, _XSD_DATE, "")
+        except ValueError:
+            pass
+    return _text(text, where)
+
+
+def _page(url: Any) -> str | None:
+    """A page URL as an IRI: http(s) only, characters an IRI cannot hold percent-encoded."""
+    if not isinstance(url, str) or not re.match(r"https?://[^/?#\s]", url, re.IGNORECASE):
+        return None
+    iri = quote(url, safe=_PAGE_SAFE, errors="surrogatepass")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return iri
+
+
+def to_triples(
+    G: nx.MultiDiGraph,
+    base_iri: str = DEFAULT_BASE_IRI,
+    asserted_only: bool = False,
+    with_ontology: bool = False,
+) -> list[ox.Triple]:
+    """The RDF triples of the pattern graph, sorted and without duplicates.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        A graph from ``build_graph`` or ``load_library``; it is not modified.
+    base_iri : str
+        Where the library's own IRIs live (patterns, facet values, links), ending in ``/`` or ``#``.
+    asserted_only : bool
+        Only the relations the files state. By default the export also states the inverse of
+        every inverse relation and the other direction of every symmetric one, so SPARQL
+        needs no reasoner. Curated links (``gk:CuratedLink``) always record what was asserted.
+    with_ontology : bool
+        Include the triples of the graphkit ontology.
+
+    Returns
+    -------
+    list of pyoxigraph.Triple
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, Link, build_graph
+    >>> G = build_graph([Pattern("a", "A", links=(Link("enables", "b"),)), Pattern("b", "B")])
+    >>> triples = to_triples(G, "https://example.org/")
+    >>> ox.Triple(ox.NamedNode("https://example.org/pattern/b"), ox.NamedNode(GK.enabled_by),
+    ...           ox.NamedNode("https://example.org/pattern/a")) in triples
+    True
+    >>> len(to_triples(G, "https://example.org/", asserted_only=True)) < len(triples)
+    True
+    """
+    keys = _triple_keys(G, check_base_iri(base_iri), asserted_only)
+    if with_ontology:
+        keys.update(_key(t) for t in ontology_triples())
+    return _to_oxigraph(sorted(keys, key=_sort_key))
+
+
+def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key]:
+    vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
+    relations = _relations(vocabulary, base)
+    out: set[_Key] = set()
+    add = out.add
+    A, T, N = _TYPE, _T, _N
+    library = mint_iri(base, "library")
+    add((library, A, (T["PatternLibrary"],)))
+    add((library, A, (N["ConceptScheme"],)))
+    if G.graph.get("name"):
+        add((library, N["title"], _text(G.graph["name"], "library name")))
+    concepts: dict[tuple[str, str], _Obj] = {}
+
+    def concept(kind: str, value: str, cls: str, scheme: str, where: str) -> _Obj:
+        node = concepts.get((kind, value))
+        if node is None:
+            iri = mint_iri(base, kind, value)
+            node = concepts[(kind, value)] = (iri,)
+            add((iri, A, (T[cls],)))
+            add((iri, A, (N["Concept"],)))
+            add((iri, N["inScheme"], (T[scheme],)))
+            add((iri, N["prefLabel"], _text(value, where)))
+        return node
+
+    patterns: dict[str, str] = {}
+    for slug, data in G.nodes(data=True):
+        where = str(data.get("path") or slug)
+        s = patterns[slug] = mint_iri(base, "pattern", slug)
+        add((s, A, (T["Pattern"],)))
+        add((s, A, (N["Concept"],)))
+        add((s, N["inScheme"], (library,)))
+        add((s, T["slug"], _text(slug, where)))
+        add((s, N["prefLabel"], _text(data.get("title") or slug, where)))
+        for alias in data.get("aliases") or ():
+            add((s, N["altLabel"], _text(alias, where)))
+        if data.get("id"):
+            add((s, N["identifier"], _text(data["id"], where)))
+        if data.get("summary"):
+            add((s, N["definition"], _text(data["summary"], where)))
+        for attr, prop, cls, scheme, kind in _FACETS:
+            for value in data.get(attr) or ():
+                add((s, T[prop], concept(kind, value, cls, scheme, where)))
+        if data.get("domain"):
+            add((s, T["primaryDomain"], concept("domain", data["domain"], "Domain", "DomainScheme", where)))
+        if data.get("status"):
+            add((s, T["status"], concept("status", data["status"], "Status", "StatusScheme", where)))
+        for dimension, value in (data.get("scores") or {}).items():
+            score = mint_iri(base, "pattern", slug, "score", dimension)
+            add((s, T["score"], (score,)))
+            add((score, A, (T["Score"],)))
+            add(
+                (
+                    score,
+                    T["dimension"],
+                    concept("dimension", dimension, "ScoreDimension", "ScoreDimensionScheme", where),
+                )
+            )
+            add((score, N["value"], _decimal(value)))
+        lifecycle = data.get("lifecycle") or {}
+        if lifecycle:
+            text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+            add((s, T["lifecycle"], (_text(text, where)[0], _RDF_JSON, "")))
+            for name in ("created", "modified"):
+                if lifecycle.get(name) not in (None, ""):
+                    add((s, N[name], _date(lifecycle[name], where)))
+            if lifecycle.get("version") not in (None, ""):
+                add((s, N["versionInfo"], _text(lifecycle["version"], where)))
+        page = _page(data.get("page_url"))
+        if page is not None:
+            add((s, N["page"], (page,)))
+        if data.get("path"):
+            add((s, T["sourceFile"], _text(data["path"], where)))
+        if data.get("generation"):
+            add((s, T["generation"], _text(data["generation"], where)))
+
+    for u, v, data in G.edges(data=True):
+        name = data["relation"]
+        rel = relations.get(name) or _Relation(relation_iri(name, base), None, False)
+        source, target = patterns[u], patterns[v]
+        where = str(G.nodes[u].get("path") or u)
+        if data.get("inferred"):
+            link = mint_iri(base, "inferred", u, name, v)
+            add((link, A, (T["InferredLink"],)))
+            if data.get("confidence") is not None:
+                add((link, T["confidence"], _decimal(data["confidence"])))
+            if data.get("reason"):
+                add((link, T["reason"], _text(data["reason"], where)))
+        else:
+            link = mint_iri(base, "link", u, name, v)
+            add((link, A, (T["CuratedLink"],)))
+            add((source, rel.iri, (target,)))
+            if not asserted_only:
+                if rel.symmetric:
+                    add((target, rel.iri, (source,)))
+                if rel.inverse is not None:
+                    add((target, rel.inverse, (source,)))
+            if data.get("weight") is not None:
+                add((link, T["weight"], _decimal(data["weight"])))
+            if data.get("description"):
+                add((link, N["description"], _text(data["description"], where)))
+        add((link, A, (T["Link"],)))
+        add((link, T["source"], (source,)))
+        add((link, T["relation"], (rel.iri,)))
+        add((link, T["target"], (target,)))
+
+    for name in vocabulary:
+        if name not in _INVERSE and name not in _SYMMETRIC:
+            out.update(_declare_relation(vocabulary[name], relations[name]))
+    return out
+
+
+def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
+    """A relation the library declares in its configuration, declared in the export itself."""
+    p = rel.iri
+    triples = [
+        (p, _TYPE, (_N["ObjectProperty"],)),
+        (p, _N["label"], _text(rt.label or rt.name, rt.name)),
+        (p, _N["subPropertyOf"], (_N[rt.skos],)),
+        (p, _N["domain"], (_T["Pattern"],)),
+        (p, _N["range"], (_T["Pattern"],)),
+    ]
+    if rt.comment:
+        triples.append((p, _N["comment"], _text(rt.comment, rt.name)))
+    if rel.symmetric:
+        triples.append((p, _TYPE, (_N["SymmetricProperty"],)))
+    if rel.inverse is not None:
+        triples.append((p, _N["inverseOf"], (rel.inverse,)))
+    return triples
+
+
+def _key(t: ox.Triple) -> _Key:
+    """The plain-string form of a pyoxigraph triple (blank nodes as ``_:id``)."""
+
+    def name(term: Any) -> str:
+        return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+    o = t.object
+    if isinstance(o, ox.Literal):
+        obj: _Obj = (o.value, o.datatype.value, o.language or "")
+    else:
+        obj = (name(o),)
+    return (name(t.subject), t.predicate.value, obj)
+
+
+def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
+    nodes: dict[str, ox.NamedNode | ox.BlankNode] = {}
+
+    def node(iri: str) -> ox.NamedNode | ox.BlankNode:
+        term = nodes.get(iri)
+        if term is None:
+            term = nodes[iri] = ox.BlankNode(iri[2:]) if iri.startswith("_:") else ox.NamedNode(iri)
+        return term
+
+    triples = []
+    for s, p, o in keys:
+        if len(o) == 1:
+            obj: Any = node(o[0])
+        elif o[1] == _XSD_STRING:
+            obj = ox.Literal(o[0])
+        elif o[2]:
+            obj = ox.Literal(o[0], language=o[2])
+        else:
+            obj = ox.Literal(o[0], datatype=node(o[1]))
+        triples.append(ox.Triple(node(s), node(p), obj))
+    return triples
+
+
+def _sort_key(t: _Key) -> tuple[str, bool, str, _Obj]:
+    return (t[0], t[1] != _TYPE, t[1], t[2])
+
+
+# --------------------------------------------------------------------------- serialization
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    data = {kind: base + path for kind, path in _KINDS.items() if path and kind not in ("pattern", "relation")}
+    data["pat"] = base + _KINDS["pattern"]
+    return {**PREFIXES, **data}
+
+
+def to_rdf(
+    G: nx.MultiDiGraph,
+    fmt: str = "turtle",
+    base_iri: str = DEFAULT_BASE_IRI,
+    asserted_only: bool = False,
+    with_ontology: bool = False,
+) -> str:
+    """The pattern graph as RDF text: ``turtle``, ``ntriples`` or ``jsonld``. Deterministic.
+
+    See ``to_triples`` for the parameters.
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> print(to_rdf(build_graph([Pattern("a", "A")]), "ntriples", "https://example.org/").splitlines()[-1])
+    <https://example.org/pattern/a> <https://w3id.org/graphkit/ontology#slug> "a" .
+    """
+    if fmt not in RDF_FORMATS:
+        raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
+    triples = to_triples(G, base_iri, asserted_only=asserted_only, with_ontology=with_ontology)
+    text = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=_prefixes(base_iri)).decode("utf-8")
+    if fmt == "turtle":  # pyoxigraph writes the prefixes in an order of its own: sort them
+        lines = text.split("\n")
+        n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+        text = "\n".join(sorted(lines[:n]) + lines[n:])
+    return text
+
+
+def to_turtle(
+    G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, asserted_only: bool = False, with_ontology: bool = False
+) -> str:
+    """The pattern graph as Turtle (see ``to_triples``).
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> text = to_turtle(build_graph([Pattern("a", 'A "quoted" title')]))
+    >>> "pat:a a skos:Concept , gk:Pattern ;" in text, 'skos:prefLabel "A \\\\"quoted\\\\" title" ;' in text
+    (True, True)
+    """
+    return to_rdf(G, "turtle", base_iri, asserted_only, with_ontology)
+
+
+def write_rdf(
+    G: nx.MultiDiGraph,
+    path: str | os.PathLike[str],
+    fmt: str = "turtle",
+    base_iri: str = DEFAULT_BASE_IRI,
+    asserted_only: bool = False,
+    with_ontology: bool = False,
+) -> Path:
+    """Write the pattern graph as RDF to ``path`` (UTF-8); return the path."""
+    text = to_rdf(G, fmt, base_iri, asserted_only, with_ontology)
+    path = Path(path)
+    try:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as err:
+        raise ExportError(f"{path}: cannot write ({err.strerror or err})") from err
+    return path
+
+
+def to_rdflib(
+    G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, asserted_only: bool = False, with_ontology: bool = False
+) -> rdflib.Graph:
+    """The pattern graph as an ``rdflib.Graph``, with graphkit's prefixes bound (for notebooks).
+
+    For SPARQL, ``graphkit.query`` runs on pyoxigraph and is much faster than ``Graph.query``.
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> g = to_rdflib(build_graph([Pattern("a", "A")]))
+    >>> g.value(predicate=GK.slug, object=rdflib.Literal("a"))
+    rdflib.term.URIRef('https://w3id.org/graphkit/library/pattern/a')
+    """
+    text = to_rdf(G, "ntriples", base_iri, asserted_only, with_ontology)
+    g = rdflib.Graph()
+    for prefix, namespace in _prefixes(base_iri).items():
+        g.bind(prefix, namespace, override=True, replace=True)
+    g.parse(data=text, format="nt")
+    return g
+
+
+def iter_pattern_iris(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterable[tuple[str, str]]:
+    """(slug, IRI) of every pattern, in the graph's order.
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> list(iter_pattern_iris(build_graph([Pattern("a b", "A")]), "https://example.org/"))
+    [('a b', 'https://example.org/pattern/a%20b')]
+    """
+    for slug in G:
+        yield slug, mint_iri(base_iri, "pattern", slug)
