@@ -15,6 +15,8 @@ from .explore import find_paths, format_path
 from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
+from .site import library_title, write_site
+from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
 
@@ -175,3 +177,82 @@ def path_command(
             click.echo(format_path(p))
     else:
         raise GraphkitError(f"no path between {a!r} and {b!r} with these relations")
+# --- the map and the site (graphkit.view, graphkit.site) ------------------------------------
+
+
+def _write_page(page: str, output: str) -> None:
+    if output == "-":
+        click.echo(page, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(page)
+    except OSError as err:
+        raise click.ClickException(f"{output}: cannot write the map ({err.strerror or err})") from err
+
+
+@cli.command()
+@root_argument
+@click.option("-o", "--output", default="graph.html", show_default=True, help="The HTML file to write; - for stdout.")
+@click.option("--focus", metavar="PATTERN", help="Draw only this pattern's neighbourhood (slug, id, title or alias).")
+@click.option("-d", "--depth", type=click.IntRange(0, 10), default=1, show_default=True,
+              help="Steps out from --focus; also the highlight depth the page opens with.")
+@click.option("-r", "--relation", "relations", multiple=True, metavar="RELATION",
+              help="With --focus: follow only these relations (repeatable).")
+@click.option("--domain", metavar="DOMAIN", help="Draw only the patterns of this domain.")
+@click.option("--color-by", type=click.Choice(list(COLOR_FACETS)), default="domain", show_default=True,
+              help="The facet that colours the patterns.")
+@click.option("--title", help="The page title (default: the library folder's name).")
+def view(
+    root: str | None,
+    output: str,
+    focus: str | None,
+    depth: int,
+    relations: tuple[str, ...],
+    domain: str | None,
+    color_by: str,
+    title: str | None,
+) -> None:
+    """Write the interactive map of the library: one self-contained HTML file that works offline.
+
+    Example: graphkit view _patterns --focus commons-blueprint --depth 2 -o blueprint.html
+    """
+    if relations and not focus:
+        raise click.UsageError("--relation needs --focus")
+    library = _load(root)
+    G = library.graph
+    name = title or library_title(library)
+    if domain is not None:
+        G = facet_graph(G, domain, "domain")
+        name += f": {domain}"
+    selected = None
+    if focus is not None:
+        G = focus_graph(G, focus, depth, relations or None)
+        selected = G.graph["focus"]
+        name += f": {G.nodes[selected].get('title') or selected}"
+    _write_page(to_html(G, title=name, color_by=color_by, selected=selected, depth=depth), output)
+    if output != "-":
+        click.echo(f"{output}: {G.number_of_nodes()} patterns, {G.number_of_edges()} relations", err=True)
+
+
+@cli.command()
+@root_argument
+@click.option("-o", "--output", default="site", show_default=True, help="The folder to write the site into.")
+@click.option("--color-by", type=click.Choice(list(COLOR_FACETS)), default="domain", show_default=True,
+              help="The facet that colours the map.")
+@click.option("--title", help="The site title (default: the library folder's name).")
+def build(root: str | None, output: str, color_by: str, title: str | None) -> None:
+    """Build the site: the map, the JSON graph and the problems report, with an index page.
+
+    Example: graphkit build _patterns -o site   (then open site/index.html)
+    """
+    library = _load(root)
+    written = write_site(library, output, title=title, color_by=color_by)
+    for path in written:
+        click.echo(str(path))
+    errors = len(library.errors)
+    click.echo(
+        f"{len(library.patterns)} patterns, {library.graph.number_of_edges()} relations, "
+        f"{errors} errors, {len(library.problems) - errors} warnings; open {Path(output) / 'index.html'}",
+        err=True,
+    )

@@ -41,3 +41,7 @@ class QueryError(GraphkitError):
 
 class StoreError(GraphkitError):
     """A remote SPARQL store refused a request or could not be reached."""
+
+
+class ViewError(GraphkitError):
+    """A map cannot be drawn as asked (unknown pattern, relation, facet value or option)."""

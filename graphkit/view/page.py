@@ -1,0 +1,345 @@
+"""Graph -> one self-contained HTML page: visual encoding, node and edge data, the pyvis template.
+
+The page is rendered by pyvis (``Network.generate_html``) with a Jinja template of our own that
+inlines every script and style (vis-network from pyvis's package files, our ``map.js`` and
+``map.css``), so it works from ``file://`` with no network. All data from the library reaches
+the page as JSON inside ``<script type="application/json">``, escaped for that context, and the
+page's script writes it with ``textContent`` only: a title carrying markup shows as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import networkx as nx
+from markupsafe import Markup
+from pyvis.network import Network
+
+from ..errors import ViewError
+from ..model import DEFAULT_VOCABULARY, Vocabulary
+from .layout import layout_positions, node_size
+from .select import FACETS
+
+__all__ = ["COLOR_FACETS", "facet_values", "relation_styles", "script_json", "to_html"]
+
+#: Facets a map can be coloured by: option name -> node attribute (lists use their first value).
+COLOR_FACETS = FACETS
+
+#: Colours of the most frequent facet values (Tableau 10 and a few more, colour-blind aware first).
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#1b9e77", "#7570b3", "#d95f02", "#66a61e", "#e7298a",
+)  # fmt: skip
+OTHER_COLOR = "#bab0ac"
+NONE_COLOR = "#d9d9d9"
+
+#: How each built-in relation is drawn: colour and dash pattern (``None`` = solid).
+BUILTIN_STYLES: dict[str, tuple[str, list[int] | None]] = {
+    "generalizes_from": ("#6a3d9a", None),
+    "specializes_to": ("#b15928", None),
+    "enables": ("#1a9850", None),
+    "requires": ("#d7301f", [10, 5]),
+    "related": ("#8da0b3", None),
+    "alternatives": ("#f08c00", [4, 4]),
+    "complementary": ("#1f78b4", [2, 4]),
+    "tools": ("#8c510a", [12, 4, 2, 4]),
+}
+#: Colours and dashes for relations a library declares itself, picked by a hash of the name.
+EXTRA_COLORS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#3182bd", "#de2d26", "#c51b8a", "#08519c")
+EXTRA_DASHES: tuple[list[int] | None, ...] = (None, [8, 4], [3, 3], [12, 3, 3, 3])
+INFERRED_DASHES = [2, 5]
+#: How the details panel names a directed relation seen from its target, when the vocabulary
+#: declares no inverse relation (the RDF ontology names the same inverses).
+INCOMING_LABELS = {"enables": "enabled by", "requires": "required by", "tools": "tool for"}
+
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    """JSON text that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 become ``\\uXXXX`` escapes, so no
+    string can close the element or open a comment; the JSON still parses to the same value.
+
+    Examples
+    --------
+    >>> script_json({"title": "</script><b>&"})
+    '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    >>> json.loads(script_json(["\\u2028</script>"])) == ["\\u2028</script>"]
+    True
+    """
+    return json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False).translate(_JSON_ESCAPES)
+
+
+def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The drawing style of each relation: the vocabulary's, then any other ``names`` in order.
+
+    A relation graphkit does not know gets a colour and dash chosen from a hash of its name, so
+    the same name looks the same on every map.
+
+    Examples
+    --------
+    >>> styles = relation_styles(DEFAULT_VOCABULARY, ["implements"])
+    >>> [(s["name"], s["directed"]) for s in styles][-2:]
+    [('tools', True), ('implements', True)]
+    >>> styles[-1] == relation_styles(DEFAULT_VOCABULARY, ["implements"])[-1]
+    True
+    """
+    ordered = list(vocabulary) + [n for n in names if n not in vocabulary]
+    styles = []
+    for name in ordered:
+        rt = vocabulary.get(name)
+        if name in BUILTIN_STYLES:
+            color, dashes = BUILTIN_STYLES[name]
+        else:
+            digest = hashlib.sha256(name.encode("utf-8")).digest()
+            color, dashes = EXTRA_COLORS[digest[0] % len(EXTRA_COLORS)], EXTRA_DASHES[digest[1] % len(EXTRA_DASHES)]
+        inverse = vocabulary.get(rt.inverse) if rt is not None and rt.inverse else None
+        styles.append(
+            {
+                "name": name,
+                "label": rt.label if rt is not None else name.replace("_", " "),
+                "inverse": rt.inverse if rt is not None and inverse is not None else None,
+                "inverse_label": inverse.label if inverse is not None else INCOMING_LABELS.get(name),
+                "directed": rt.directed if rt is not None else True,
+                "color": color,
+                "dashes": dashes,
+            }
+        )
+    return styles
+
+
+def _facet_value(data: dict[str, Any], attribute: str) -> str | None:
+    value = data.get(attribute)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return None if value is None or value == "" else str(value)
+
+
+def facet_values(G: nx.Graph, facet: str = "domain") -> Counter[str]:
+    """How many patterns have each value of a facet (the first value of list-valued facets).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("a", domains=["design", "ops"]); G.add_node("b", domains=["design"]); G.add_node("c")
+    >>> facet_values(G, "domain")
+    Counter({'design': 2})
+    """
+    if facet not in COLOR_FACETS:
+        raise ViewError(f"cannot colour by {facet!r} (choose one of: {', '.join(COLOR_FACETS)})")
+    attribute = COLOR_FACETS[facet]
+    return Counter(v for _, d in G.nodes(data=True) if (v := _facet_value(d, attribute)) is not None)
+
+
+def _legend(G: nx.Graph, facet: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    counts = facet_values(G, facet)
+    ranked = sorted(counts, key=lambda v: (-counts[v], v))
+    legend = [{"value": v, "color": PALETTE[i], "count": counts[v]} for i, v in enumerate(ranked[: len(PALETTE)])]
+    index = {v: i for i, v in enumerate(ranked[: len(PALETTE)])}
+    rest = ranked[len(PALETTE) :]
+    if rest:
+        legend.append({"value": None, "label": f"other ({len(rest)} values)", "color": OTHER_COLOR,
+                       "count": sum(counts[v] for v in rest)})  # fmt: skip
+        for v in rest:
+            index[v] = len(legend) - 1
+    missing = G.number_of_nodes() - sum(counts.values())
+    if missing:
+        legend.append({"value": None, "label": "none", "color": NONE_COLOR, "count": missing})
+        index[""] = len(legend) - 1
+    return legend, index
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]
+
+
+def network_data(
+    G: nx.MultiDiGraph, facet: str = "domain", positions: dict[Any, tuple[float, float]] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The page's nodes, edges and legend data for ``G`` (deterministic, JSON-ready)."""
+    vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
+    relations_used = sorted({str(d.get("relation", k)) for _, _, k, d in G.edges(keys=True, data=True)})
+    styles = relation_styles(vocabulary, relations_used)
+    rel_index = {s["name"]: i for i, s in enumerate(styles)}
+    legend, color_index = _legend(G, facet)
+    attribute = COLOR_FACETS[facet]
+    pos = positions if positions is not None else layout_positions(G)
+    slugs = sorted(G.nodes, key=str)
+    nodes = []
+    for slug in slugs:
+        d = G.nodes[slug]
+        degree = G.degree(slug)
+        nodes.append(
+            {
+                "id": str(slug),
+                "label": str(d.get("title") or slug),
+                "x": pos[slug][0],
+                "y": pos[slug][1],
+                "size": node_size(degree),
+                "c": color_index[_facet_value(d, attribute) or ""],
+                "deg": degree,
+                "pid": _text(d.get("id")),
+                "aliases": _texts(d.get("aliases")),
+                "summary": _text(d.get("summary")),
+                "domains": _texts(d.get("domains")),
+                "url": _text(d.get("page_url")),
+            }
+        )
+    edges = []
+    rel_counts: Counter[tuple[str, bool]] = Counter()
+    triples = sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[2]), str(e[1])))
+    for i, (u, v, key, d) in enumerate(triples):
+        relation = str(d.get("relation", key))
+        inferred = bool(d.get("inferred", False))
+        rel_counts[(relation, inferred)] += 1
+        edge: dict[str, Any] = {"id": i, "from": str(u), "to": str(v), "r": rel_index[relation], "inf": inferred}
+        if d.get("confidence") is not None:
+            edge["conf"] = d["confidence"]
+        edges.append(edge)
+    for s in styles:
+        s["count"] = rel_counts[(s["name"], False)]
+        s["inferred_count"] = rel_counts[(s["name"], True)]
+    meta = {
+        "facet": facet,
+        "legend": legend,
+        "relations": styles,
+        "inferred_dashes": INFERRED_DASHES,
+    }
+    return nodes, edges, meta
+
+
+#: vis-network options: positions come from Python, so physics and smooth curves stay off.
+VIS_OPTIONS: dict[str, Any] = {
+    "autoResize": True,
+    "physics": {"enabled": False},
+    "layout": {"improvedLayout": False, "randomSeed": 1},
+    "nodes": {
+        "shape": "dot",
+        "borderWidth": 1,
+        "font": {"size": 15, "face": "system-ui, sans-serif", "color": "#1f2328", "strokeWidth": 3,
+                 "strokeColor": "#ffffff"},
+        "scaling": {"label": {"enabled": False, "drawThreshold": 6}},
+    },  # fmt: skip
+    "edges": {
+        "smooth": False,
+        "width": 1,
+        "selectionWidth": 1.5,
+        "hoverWidth": 0.5,
+        "arrowStrikethrough": False,
+        "arrows": {"to": {"scaleFactor": 0.45}},
+    },
+    "interaction": {
+        "hover": True,
+        "tooltipDelay": 200,
+        "hideEdgesOnDrag": True,
+        "hideEdgesOnZoom": True,
+        "keyboard": False,
+        "multiselect": False,
+    },
+}
+
+
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, str]:
+    here = resources.files(__package__)
+    vis = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    return {
+        "template": (here / "map.html").read_text(encoding="utf-8"),
+        "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),
+        "vis_css": (vis / "vis-network.css").read_text(encoding="utf-8"),
+        "app_js": (here / "map.js").read_text(encoding="utf-8"),
+        "app_css": (here / "map.css").read_text(encoding="utf-8"),
+    }
+
+
+def _environment(meta: dict[str, Any]) -> jinja2.Environment:
+    """A Jinja environment for one page: autoescaping on, the assets and ``meta`` as globals."""
+    assets = _assets()
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"map.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
+    )
+    env.filters["script_json"] = lambda value: Markup(script_json(value))
+    env.filters["script_json_text"] = lambda text: Markup(str(text).translate(_JSON_ESCAPES))
+    # Package files, trusted: inlined as they are (none contains "</script" or "</style").
+    env.globals.update({k: Markup(v) for k, v in assets.items() if k != "template"})
+    env.globals["meta"] = meta
+    return env
+
+
+def to_html(
+    G: nx.MultiDiGraph,
+    title: str = "Pattern map",
+    color_by: str = "domain",
+    selected: str | None = None,
+    depth: int = 1,
+    positions: dict[Any, tuple[float, float]] | None = None,
+) -> str:
+    """The interactive map of ``G`` as one self-contained HTML page (no network needed).
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        A pattern graph (from ``load_library``); it is not modified.
+    title : str
+        The page's heading (shown as text).
+    color_by : str
+        The facet that colours the nodes: one of ``COLOR_FACETS``.
+    selected : str, optional
+        The slug the page opens focused on (a link's ``#p=...`` overrides it).
+    depth : int
+        How many steps around the selected pattern are highlighted at first.
+    positions : dict, optional
+        ``{slug: (x, y)}``; computed by ``layout_positions`` when omitted.
+
+    Returns
+    -------
+    str
+        The page; the same graph gives the same text.
+
+    Examples
+    --------
+    >>> from graphkit import load_library
+    >>> page = to_html(load_library().graph)
+    >>> page.startswith("<!DOCTYPE html>"), "https://" in page.split("<script")[0]
+    (True, False)
+    """
+    if color_by not in COLOR_FACETS:
+        raise ViewError(f"cannot colour by {color_by!r} (choose one of: {', '.join(COLOR_FACETS)})")
+    if selected is not None and selected not in G:
+        raise ViewError(f"cannot select {selected!r}: it is not a pattern of this graph")
+    if depth < 0:
+        raise ViewError(f"depth must be 0 or more, not {depth}")
+    nodes, edges, meta = network_data(G, color_by, positions)
+    meta.update(
+        title=title,
+        initial={"p": None if selected is None else str(selected), "d": depth},
+        counts={"nodes": len(nodes), "edges": len(edges)},
+    )
+    net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
+    net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
+    net.options = VIS_OPTIONS
+    net.templateEnv = _environment(meta)
+    net.path = "map.html"
+    try:
+        return net.generate_html(name="map.html")
+    except (jinja2.TemplateError, TypeError, ValueError) as err:
+        raise ViewError(f"cannot render the map: {err}") from err

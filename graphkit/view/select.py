@@ -1,0 +1,135 @@
+"""Parts of a pattern graph worth a page of their own: a pattern's neighbourhood, one domain.
+
+Each function returns a new graph (the caller's graph is never modified) that keeps the
+vocabulary, so a focused page draws and explains its relations like the whole map does.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import networkx as nx
+
+from ..errors import ViewError
+from ..graph import get_pattern
+from ..model import DEFAULT_VOCABULARY
+
+__all__ = ["FACETS", "focus_graph", "facet_graph"]
+
+#: Facets of a pattern: name -> node attribute (list-valued attributes hold several values).
+FACETS = {
+    "domain": "domains",
+    "category": "categories",
+    "era": "era",
+    "origin": "origin",
+    "status": "status",
+    "generation": "generation",
+}
+
+
+def _relations(G: nx.MultiDiGraph, relations: Iterable[str] | None) -> set[str] | None:
+    if relations is None:
+        return None
+    wanted = set(relations)
+    if not wanted:
+        return None
+    vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
+    known = set(vocabulary) | {d.get("relation") for _, _, d in G.edges(data=True)}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ViewError(
+            f"unknown relation {', '.join(map(repr, unknown))} (known: {', '.join(sorted(str(k) for k in known))})"
+        )
+    return wanted
+
+
+def focus_graph(
+    G: nx.MultiDiGraph, name: str, depth: int = 1, relations: Iterable[str] | None = None
+) -> nx.MultiDiGraph:
+    """The patterns within ``depth`` steps of one pattern, with the relations among them.
+
+    Steps follow edges both ways. With ``relations``, only edges of those relation types are
+    followed and kept (inferred ones included).
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The pattern graph; not modified.
+    name : str
+        The pattern: its slug, id, title or an alias.
+    depth : int
+        How many steps out (0 = the pattern alone).
+    relations : iterable of str, optional
+        Relation names to follow; all when omitted or empty.
+
+    Returns
+    -------
+    nx.MultiDiGraph
+        A new graph; ``H.graph["focus"]`` is the slug in the middle.
+
+    Examples
+    --------
+    >>> from graphkit import load_library
+    >>> G = load_library().graph
+    >>> H = focus_graph(G, "Gap Analysis", depth=1, relations=["enables"])
+    >>> H.graph["focus"], sorted(H), H.number_of_edges()
+    ('gap-analysis', ['gap-analysis', 'performance-sensing', 'structural-integrity-audit'], 2)
+    """
+    if depth < 0:
+        raise ViewError(f"depth must be 0 or more, not {depth}")
+    slug = get_pattern(G, name)
+    wanted = _relations(G, relations)
+    seen = {slug}
+    frontier = [slug]
+    for _ in range(depth):
+        step = []
+        for n in frontier:
+            for u, v, d in (*G.out_edges(n, data=True), *G.in_edges(n, data=True)):
+                if wanted is not None and d.get("relation") not in wanted:
+                    continue
+                other = v if u == n else u
+                if other not in seen:
+                    seen.add(other)
+                    step.append(other)
+        frontier = step
+    H = _subgraph(G, seen, wanted)
+    H.graph["focus"] = slug
+    return H
+
+
+def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.MultiDiGraph:
+    """The patterns with ``value`` among their ``facet`` values (see ``FACETS``), and the relations among them.
+
+    Examples
+    --------
+    >>> from graphkit import load_library
+    >>> H = facet_graph(load_library().graph, "governance")
+    >>> all("governance" in d["domains"] for _, d in H.nodes(data=True)), H.number_of_nodes() > 0
+    (True, True)
+    """
+
+    if facet not in FACETS:
+        raise ViewError(f"unknown facet {facet!r} (choose one of: {', '.join(FACETS)})")
+    attribute = FACETS[facet]
+
+    def values(data: dict) -> list[str]:
+        v = data.get(attribute)
+        return [str(x) for x in v] if isinstance(v, (list, tuple)) else ([] if v is None else [str(v)])
+
+    keep = {n for n, d in G.nodes(data=True) if value in values(d)}
+    if not keep:
+        known = sorted({x for _, d in G.nodes(data=True) for x in values(d)})
+        raise ViewError(f"no pattern has {facet} {value!r} (known: {', '.join(known) or 'none'})")
+    return _subgraph(G, keep, None)
+
+
+def _subgraph(G: nx.MultiDiGraph, keep: set, relations: set[str] | None) -> nx.MultiDiGraph:
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, dict(G.nodes[n])) for n in sorted(keep, key=str))
+    H.add_edges_from(
+        (u, v, k, dict(d))
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if u in keep and v in keep and (relations is None or d.get("relation") in relations)
+    )
+    return H
