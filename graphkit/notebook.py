@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import GraphkitError
-from .explore import Step, find_paths, format_path, neighbourhood, pattern_rows
+from .explore import Step, find_paths, neighbourhood, pattern_rows
 from .library import Library, load_library
 from .load import Config
 from .model import Problem
