@@ -31,8 +31,8 @@ def to_frame(rows: Iterable[Mapping[str, Any]], columns: Iterable[str] | None = 
 
     Examples
     --------
-    >>> to_frame([{"a": 1}, {"a": 2}])["a"].sum()
-    3
+    >>> to_frame([{"a": 1}, {"a": 2}])["a"].tolist()
+    [1, 2]
     """
     try:
         import pandas as pd
@@ -77,6 +77,7 @@ class Explorer:
 
     Examples
     --------
+    >>> from graphkit.explore import format_path
     >>> ex = Explorer()
     >>> ex.stats()["patterns"]
     37

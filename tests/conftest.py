@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,41 @@ def corpus_root() -> Path:
 @pytest.fixture(scope="session")
 def corpus_library(corpus_root: Path) -> graphkit.Library:
     return graphkit.load_library(corpus_root)
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def no_browser(reason: str) -> None:
+    """Skip a browser test, except in CI (``CI=true``), where a missing browser is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs the browser tests: {reason}")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, or the executable named by GRAPHKIT_CHROMIUM (and then only that one)."""
+    given = os.environ.get("GRAPHKIT_CHROMIUM")
+    candidates = [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session, driven by playwright (never `playwright install`)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        no_browser("the playwright package is not installed (pip install '.[test]')")
+    executable = chromium_path()
+    if executable is None:
+        no_browser("no chromium found (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

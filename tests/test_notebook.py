@@ -7,6 +7,7 @@ inline map renders offline with the right number of patterns.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,6 @@ import pytest
 import graphkit
 from graphkit.explore import format_path
 from graphkit.notebook import Explorer, InlineMap
-
-from .test_view_browser import browser  # noqa: F401 - the shared headless Chromium fixture
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -79,6 +78,20 @@ def test_map_of_one_domain_and_a_focus(ex):
 def executed(tmp_path_factory):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    # The kernel must import the same graphkit as these tests (a source checkout or an install).
+    source = str(Path(graphkit.__file__).resolve().parent.parent)
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [source, saved]))
+    try:
+        return _execute_all(nbformat, nbclient)
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
+
+
+def _execute_all(nbformat, nbclient):
     out = {}
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
@@ -98,7 +111,7 @@ def test_notebooks_run_top_to_bottom(executed):
 
 
 @pytest.mark.browser
-def test_inline_map_in_exported_notebook_renders_offline(executed, browser, tmp_path):  # noqa: F811
+def test_inline_map_in_exported_notebook_renders_offline(executed, browser, tmp_path):
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter().from_notebook_node(executed["explore.ipynb"])
@@ -128,6 +141,7 @@ def test_inline_map_in_exported_notebook_renders_offline(executed, browser, tmp_
         frames = [f for f in page.frames if f.url == "about:srcdoc"]
         assert len(frames) == 1
         frame = frames[0]
+        page.locator("iframe").scroll_into_view_if_needed()  # browsers do not draw frames out of sight
         frame.wait_for_function("window.graphkit && window.gkFirstDraw", timeout=30_000)
         assert frame.evaluate("window.graphkit.nodes.length") == 10
         assert (

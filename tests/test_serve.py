@@ -40,10 +40,6 @@ def bindings_for(name: str) -> dict[str, str]:
     return BINDINGS_FOR.get(name) or {p: BINDINGS[p] for p in find_queries()[name].parameters}
 
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -331,40 +327,19 @@ def test_without_oxigraph_the_error_names_the_extra(monkeypatch, tmp_path):
 # --------------------------------------------------------------------------- in a browser
 
 
-def _no_browser(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
-def page(server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("the playwright package is not installed (pip install '.[test]')")
-    executable = next(
-        (
-            c
-            for c in (os.environ.get("GRAPHKIT_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"))
-            if c and os.access(c, os.X_OK)
-        ),
-        None,
-    )
-    if executable is None:
-        _no_browser("no chromium found (apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 900})
-        errors: list[str] = []
-        tab.on("pageerror", lambda err: errors.append(str(err)))
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.goto(server.url)
-        tab.wait_for_function("() => window.gkFirstDraw !== undefined", timeout=30_000)
-        tab.click("#gkq-toggle")
-        tab.errors = errors
-        yield tab
-        browser.close()
+def page(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.goto(server.url)
+    tab.wait_for_function("() => window.gkFirstDraw !== undefined", timeout=30_000)
+    tab.click("#gkq-toggle")
+    tab.errors = errors
+    yield tab
+    context.close()
 
 
 def _run_in_panel(tab, name: str, bindings: dict[str, str]) -> tuple[list[str], list[list[str]]]:

@@ -5,8 +5,6 @@ Without a browser these tests skip, except in CI (``CI=true``), where they fail.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,43 +19,11 @@ pytestmark = pytest.mark.browser
 HERE = Path(__file__).parent
 HOSTILE = HERE / "data" / "view-hostile"
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 # Every payload of the hostile library sets window.__pwned or calls alert when it runs.
 WATCH = """
 window.__alerts = [];
 window.alert = window.confirm = window.prompt = function (m) { window.__alerts.push(String(m)); };
 """
-
-
-def _no_browser(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}")
-    pytest.skip(reason)
-
-
-def _chromium() -> str | None:
-    """Debian's chromium, or the executable named by GRAPHKIT_CHROMIUM (and then only that one)."""
-    given = os.environ.get("GRAPHKIT_CHROMIUM")
-    candidates = [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _no_browser("the playwright package is not installed (pip install '.[test]')")
-    executable = _chromium()
-    if executable is None:
-        _no_browser("no chromium found (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Page:
