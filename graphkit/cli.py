@@ -24,7 +24,7 @@ from .query import query as run_query
 from .rdf import DEFAULT_BASE_IRI
 from .serve import Server
 from .shapes import validate_shapes
-from .site import library_title, write_site
+from .site import build_site, library_title
 from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 
@@ -75,8 +75,13 @@ def format_option(f: Any) -> Any:
     )(f)
 
 
+def _cache_dir() -> str | None:
+    """The cache folder chosen on the group (--cache-dir, --no-cache, or the default)."""
+    return click.get_current_context().find_root().obj
+
+
 def _load(root: str | None) -> Library:
-    return load_library(root, cache_dir=click.get_current_context().find_root().obj)
+    return load_library(root, cache_dir=_cache_dir())
 
 
 def _dump_json(data: Any) -> None:
@@ -354,14 +359,16 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
 
     Example: graphkit build _patterns -o site   (then open site/index.html)
     """
-    library = _load(root)
-    written = write_site(library, output, title=title, color_by=color_by)
-    for path in written:
+    result = build_site(
+        root, output, title=title, color_by=color_by, cache_dir=click.get_current_context().find_root().obj
+    )
+    for path in result.files:
         click.echo(str(path))
-    errors = len(library.errors)
+    s = result.summary
     click.echo(
-        f"{len(library.patterns)} patterns, {library.graph.number_of_edges()} relations, "
-        f"{errors} errors, {len(library.problems) - errors} warnings; open {Path(output) / 'index.html'}",
+        f"{s['patterns']} patterns, {s['relations']} relations, {s['errors']} errors, {s['warnings']} warnings"
+        f"{'' if result.rebuilt else ' (unchanged since the last build: nothing to do)'}; "
+        f"open {Path(output) / 'index.html'}",
         err=True,
     )
 

@@ -7,6 +7,7 @@ Every page is self-contained and deterministic: the same library gives the same 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -19,10 +20,11 @@ from urllib.parse import quote
 
 from .errors import ExportError
 from .export import write_format
-from .library import Library
+from .library import Library, load_library, sample_library
+from .load import library_fingerprint
 from .view import write_html
 
-__all__ = ["ARTIFACTS", "Artifact", "library_title", "write_site"]
+__all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title", "write_site"]
 
 
 @dataclass(frozen=True)
@@ -227,3 +229,90 @@ def write_site(
     _write_index(library, index, context, chosen)
     written.append(index)
     return written
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What ``build_site`` did: the files of the site, the library's counts, and whether it rebuilt."""
+
+    files: list[Path]
+    summary: dict[str, Any]
+    rebuilt: bool
+
+
+def build_site(
+    root: str | os.PathLike[str] | None,
+    directory: str | os.PathLike[str],
+    title: str | None = None,
+    color_by: str = "domain",
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> BuildResult:
+    """Load the library at ``root`` and write its site, unless nothing changed since the last build.
+
+    With a ``cache_dir``, parsed patterns are cached (see ``load_patterns``) and a record of
+    the build is kept there: when no pattern file, no option and no output file changed since,
+    the site is left as it is and nothing is loaded (``rebuilt`` is false). Without one, every
+    build is a full build. The record lives in the cache, not in the site, so the site's files
+    are the same bytes for the same library.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as site, tempfile.TemporaryDirectory() as cache:
+    ...     first = build_site(None, site, cache_dir=cache)
+    ...     again = build_site(None, site, cache_dir=cache)
+    >>> first.rebuilt, again.rebuilt, again.summary["patterns"]
+    (True, False, 37)
+    """
+    base = sample_library() if root is None else Path(root)
+    out = Path(directory)
+    record = None
+    key = ""
+    if cache_dir is not None:
+        fingerprint, _ = library_fingerprint(base)
+        options = (fingerprint, title, color_by, [a.filename for a in ARTIFACTS])
+        key = hashlib.sha256(repr(options).encode()).hexdigest()
+        record = Path(cache_dir) / f"build-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]}.json"
+        previous = _read_record(record)
+        if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
+            return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
+    library = load_library(base, cache_dir=cache_dir)
+    written = write_site(library, out, title=title, color_by=color_by)
+    errors = len(library.errors)
+    summary = {
+        "patterns": len(library.patterns),
+        "relations": library.graph.number_of_edges(),
+        "errors": errors,
+        "warnings": len(library.problems) - errors,
+    }
+    if record is not None:
+        files = {p.name: _file_signature(p) for p in written}
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps({"key": key, "files": files, "summary": summary}), encoding="utf-8")
+        except OSError:
+            pass  # without the record the next build is a full one: slower, never wrong
+    return BuildResult(written, summary, rebuilt=True)
+
+
+def _file_signature(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _unchanged(out: Path, record: dict[str, Any]) -> bool:
+    files = record.get("files")
+    if not isinstance(files, dict) or not files or not isinstance(record.get("summary"), dict):
+        return False
+    return all(sig is not None and _file_signature(out / name) == sig for name, sig in files.items())

@@ -24,7 +24,7 @@ ALLOWED = {
     "query": BASE | {"graph", "library", "rdf"},
     "shapes": BASE | {"graph", "library", "rdf"},
     "view": BASE | {"graph", "library", "explore"},
-    "site": BASE | {"graph", "library", "export", "view"},
+    "site": BASE | {"graph", "library", "load", "export", "view"},
     "store": BASE | {"graph", "rdf"},
     "serve": BASE | {"graph", "library", "rdf", "query", "view"},
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -433,3 +434,42 @@ def test_inlined_assets_cannot_close_their_elements():
         assert "</script" not in assets[name].lower(), name
     for name in ("vis_css", "app_css"):
         assert "</style" not in assets[name].lower(), name
+
+
+def _age_files(folder):
+    for path in folder.rglob("*.md"):
+        info = path.stat()
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 60 * 1_000_000_000))
+
+
+def test_warm_build_does_nothing_and_a_change_rebuilds(tmp_path):
+    import shutil as _shutil
+
+    from graphkit.site import build_site
+
+    lib, site, cache = tmp_path / "lib", tmp_path / "site", tmp_path / "cache"
+    _shutil.copytree(graphkit.sample_library(), lib)
+    _age_files(lib)
+    first = build_site(lib, site, cache_dir=cache)
+    assert first.rebuilt and first.summary == {"patterns": 37, "relations": 324, "errors": 118, "warnings": 46}
+    before = {p.name: p.read_bytes() for p in first.files}
+    again = build_site(lib, site, cache_dir=cache)
+    assert (again.rebuilt, again.summary, [p.name for p in again.files]) == (False, first.summary, list(before))
+
+    (site / "map.html").write_text("tampered")  # an output changed: rebuilt
+    assert build_site(lib, site, cache_dir=cache).rebuilt
+    assert {p.name: p.read_bytes() for p in first.files} == before
+
+    page = lib / "kanban.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("title: Kanban", "title: Kanban Board"), encoding="utf-8")
+    changed = build_site(lib, site, cache_dir=cache)
+    assert changed.rebuilt
+    assert "Kanban Board" in (site / "map.html").read_text(encoding="utf-8")
+    assert build_site(lib, site, cache_dir=cache, title="Other").rebuilt  # other options: rebuilt
+
+
+def test_build_without_cache_always_rebuilds(tmp_path):
+    from graphkit.site import build_site
+
+    assert build_site(None, tmp_path / "a").rebuilt
+    assert build_site(None, tmp_path / "a").rebuilt

@@ -25,6 +25,7 @@ from .parse import parse_pattern
 __all__ = [
     "LoadResult",
     "default_cache_dir",
+    "library_fingerprint",
     "find_markdown_files",
     "load_patterns",
     "patterns_root",
@@ -218,6 +219,31 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def library_fingerprint(root: str | os.PathLike[str], config: Config | None = None) -> tuple[str, int]:
+    """A digest of what loading ``root`` would read, from ``stat`` alone, and when it was taken.
+
+    Equal digests mean no file was added, removed or changed (size, mtime, ctime, inode) and
+    the configuration is the same. The time (ns) lets a caller apply the same 2 s rule as the
+    cache: a file written just before the fingerprint may change again unseen.
+    """
+    from .. import __version__
+
+    base = Path(root)
+    if config is None:
+        config = load_config(base)
+    folder = patterns_root(base, config)
+    scanned_ns = time.time_ns()
+    digest = hashlib.sha256(repr((__version__, str(folder.resolve()), config)).encode())
+    newest = 0
+    for rel in find_markdown_files(folder, config) if folder.is_dir() else []:
+        sig = _signature(folder / rel)
+        digest.update(f"{rel}\0{sig}\n".encode())
+        if sig is not None:
+            newest = max(newest, sig[1])
+    racy = newest >= scanned_ns - _RACY_NS
+    return digest.hexdigest() + ("-racy" if racy else ""), scanned_ns
 
 
 def default_cache_dir() -> Path:
