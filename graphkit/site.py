@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing as mp
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .errors import ExportError
+from .errors import ExportError, GraphkitError
 from .export import write_format
 from .library import Library, load_library, sample_library
 from .load import library_fingerprint
@@ -220,15 +221,70 @@ def write_site(
         raise ExportError(f"{out}: cannot make the folder ({err.strerror or err})") from err
     chosen = list(ARTIFACTS if artifacts is None else artifacts)
     context = {"title": title or library_title(library), "color_by": color_by}
-    written = []
-    for artifact in chosen:
-        path = out / artifact.filename
-        artifact.write(library, path, context)
-        written.append(path)
+    _write_artifacts(library, out, context, chosen)
+    written = [out / artifact.filename for artifact in chosen]
     index = out / "index.html"
     _write_index(library, index, context, chosen)
     written.append(index)
     return written
+
+
+_PARALLEL_FROM = 500  # patterns; smaller sites are written faster in one process
+
+
+def _write_artifacts(library: Library, out: Path, context: dict[str, Any], chosen: list[Artifact]) -> None:
+    """Write the artifacts; on a large library the RDF export runs in a forked process meanwhile.
+
+    The Turtle export is the longest stage after loading and shares nothing with the others,
+    so the two cores of a small machine write the site in about the time of the export alone.
+    The forked child inherits the loaded library: nothing is pickled.
+    """
+    heavy = [a for a in chosen if a.filename.endswith(".ttl")]
+    can_fork = "fork" in mp.get_all_start_methods()
+    if not heavy or len(library.patterns) < _PARALLEL_FROM or not can_fork or len(chosen) < 2:
+        for artifact in chosen:
+            artifact.write(library, out / artifact.filename, context)
+        return
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    children = [ctx.Process(target=_child_write, args=(a, library, out, context, send)) for a in heavy]
+    for child in children:
+        child.start()
+    send.close()
+    try:
+        for artifact in chosen:
+            if artifact not in heavy:
+                artifact.write(library, out / artifact.filename, context)
+    finally:
+        messages = []
+        for child in children:
+            child.join()
+        while receive.poll():
+            try:
+                messages.append(receive.recv())
+            except EOFError:  # every child has closed its end
+                break
+        receive.close()
+    failed = [m for m in messages if m] + [
+        f"{out / a.filename}: the export stopped (exit code {c.exitcode})"
+        for a, c in zip(heavy, children, strict=True)
+        if c.exitcode != 0 and not messages
+    ]
+    if failed:
+        raise ExportError(failed[0])
+
+
+def _child_write(artifact: Artifact, library: Library, out: Path, context: dict[str, Any], send: Any) -> None:
+    try:
+        artifact.write(library, out / artifact.filename, context)
+    except GraphkitError as err:
+        send.send(str(err))
+    except Exception as err:  # noqa: BLE001 - reported to the parent, which raises it as an ExportError
+        send.send(f"{out / artifact.filename}: cannot write ({type(err).__name__}: {err})")
+    else:
+        send.send("")
+    finally:
+        send.close()
 
 
 @dataclass(frozen=True)

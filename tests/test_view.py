@@ -473,3 +473,18 @@ def test_build_without_cache_always_rebuilds(tmp_path):
 
     assert build_site(None, tmp_path / "a").rebuilt
     assert build_site(None, tmp_path / "a").rebuilt
+
+
+def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_path, monkeypatch):
+    import graphkit.site as site
+
+    write_site(sample, tmp_path / "one")
+    monkeypatch.setattr(site, "_PARALLEL_FROM", 1)  # the sample is small: take the forked path anyway
+    written = write_site(sample, tmp_path / "two")
+    for path in written:
+        assert path.read_bytes() == (tmp_path / "one" / path.name).read_bytes(), path.name
+
+    broken = tmp_path / "broken"
+    (broken / "graph.ttl").mkdir(parents=True)  # the child cannot write its file
+    with pytest.raises(graphkit.ExportError, match=r"graph\.ttl: cannot write"):
+        write_site(sample, broken)
