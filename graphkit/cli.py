@@ -16,6 +16,7 @@ from . import __version__
 from .errors import GraphkitError
 from .explore import find_paths, format_path
 from .export import to_format, write_format
+from .graph import get_pattern
 from .library import Library, load_library
 from .load import default_cache_dir
 from .model import ERROR
@@ -105,17 +106,17 @@ def stats(root: str | None, fmt: str, top: int) -> None:
     click.echo(f"patterns            {data['patterns']}")
     click.echo(f"edges (curated)     {data['edges']}")
     for relation, n in data["edges_by_relation"].items():
-        click.echo(f"  {relation:<18}{n}")
+        click.echo(f"  {relation:<22}{n}")
     click.echo(f"edges (inferred)    {data['inferred_edges']}")
     for relation, n in data["inferred_by_relation"].items():
-        click.echo(f"  {relation:<18}{n}")
+        click.echo(f"  {relation:<22}{n}")
     click.echo(
         f"components          {data['components']} "
         f"(largest {data['largest_component']}, {data['isolated_patterns']} isolated patterns)"
     )
     click.echo(f"problems            {data['problems']} ({data['errors']} errors, {data['warnings']} warnings)")
     for kind, n in data["problems_by_kind"].items():
-        click.echo(f"  {kind:<18}{n}")
+        click.echo(f"  {kind:<22}{n}")
     if data["most_connected"]:
         click.echo("most connected")
         for hub in data["most_connected"]:
@@ -180,6 +181,8 @@ def path_command(
         raise click.BadParameter(
             f"unknown relation {unknown[0]!r} (known: {', '.join(library.vocabulary)})", param_hint="--relation"
         )
+    if get_pattern(library.graph, a) == get_pattern(library.graph, b):
+        raise GraphkitError(f"{a!r} and {b!r} name the same pattern")
     paths = find_paths(library.graph, a, b, relations or None, directed=directed, inferred=inferred, limit=limit)
     if fmt == "json":
         _dump_json(
@@ -227,8 +230,7 @@ def export_command(
 
 
 @cli.command("query")
-@click.argument("source", required=False, type=click.Path(exists=True, path_type=str))
-@click.argument("query_text", metavar="QUERY", required=False)
+@click.argument("args", nargs=-1, metavar="[SOURCE] QUERY")
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle", "ntriples"]),
     default="table", show_default=True, help="Result format (turtle and ntriples for CONSTRUCT and DESCRIBE).",
@@ -239,11 +241,12 @@ def export_command(
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Namespace of the library's IRIs.")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped example queries and exit.")
 def query_command(
-    source: str | None, query_text: str | None, fmt: str, bindings: tuple[str, ...], base_iri: str, list_queries: bool
+    args: tuple[str, ...], fmt: str, bindings: tuple[str, ...], base_iri: str, list_queries: bool
 ) -> None:
     """Run SPARQL on an exported RDF file or a library folder.
 
-    QUERY is SPARQL text, @file.rq, or the name of a shipped query (see --list).
+    QUERY is SPARQL text, @file.rq, or the name of a shipped query (see --list). Without
+    SOURCE, the query runs on the shipped sample library.
 
     Example: graphkit query _patterns enables-transitively --bind pattern=purpose-definition
     """
@@ -251,8 +254,12 @@ def query_command(
         for q in find_queries().values():
             click.echo(f"{q.name:<30}{q.description}")
         return
-    if source is None or query_text is None:
-        raise click.UsageError("give SOURCE and QUERY (or --list)")
+    if len(args) not in (1, 2):
+        raise click.UsageError("give QUERY, optionally after SOURCE (an RDF file or a library folder), or --list")
+    source: Any = load_library(None) if len(args) == 1 else args[0]
+    query_text = args[-1]
+    if isinstance(source, str) and not Path(source).exists():
+        raise click.BadParameter(f"{source!r} does not exist", param_hint="SOURCE")
     values = dict(parse_binding(b) for b in bindings)
     result = run_query(source, query_text, values, base_iri=base_iri)
     if fmt in ("turtle", "ntriples"):
@@ -383,7 +390,7 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
     "--endpoint",
     required=True,
     metavar="URL",
-    help="The store's Graph Store endpoint (gsp) or SPARQL Update endpoint (update); see below.",
+    help="The store's Graph Store endpoint (gsp) or SPARQL Update endpoint (update); see the examples above.",
 )
 @click.option(
     "-g", "--graph", metavar="IRI", help="The named graph to replace (default: the library's IRI, --base-iri)."

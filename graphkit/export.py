@@ -96,9 +96,9 @@ def to_format(
     spec = get_format(fmt)
     if spec.rdf:
         return spec.render(G, base_iri=base_iri, asserted_only=asserted_only, with_ontology=with_ontology)
-    used = [flag for flag, on in (("with_ontology", with_ontology), ("asserted_only", asserted_only)) if on]
+    used = [flag for flag, on in (("--with-ontology", with_ontology), ("--asserted-only", asserted_only)) if on]
     if base_iri != DEFAULT_BASE_IRI:
-        used.append("base_iri")
+        used.append("--base-iri")
     if used:
         rdf = ", ".join(f.name for f in FORMATS.values() if f.rdf)
         raise ExportError(f"{used[0]} applies to RDF formats only ({rdf}), not to {spec.name}")

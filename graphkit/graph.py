@@ -273,23 +273,36 @@ def build_graph(
 def get_pattern(G: nx.MultiDiGraph, name: str) -> str:
     """The slug of the pattern named by slug, id, title or alias (case-insensitive for the last two).
 
-    Raises ``PatternNotFound`` when nothing matches.
+    Raises ``PatternNotFound`` when nothing matches, or when an id, title or alias is shared
+    by several patterns (a slug never is).
 
     Examples
     --------
     >>> G = build_graph([Pattern("bottom-up-adoption", "Bottom-Up Adoption", id="pat_1")])
     >>> get_pattern(G, "pat_1"), get_pattern(G, "bottom-up adoption")
     ('bottom-up-adoption', 'bottom-up-adoption')
+    >>> get_pattern(build_graph([Pattern("a", "Same"), Pattern("b", "Same")]), "same")
+    Traceback (most recent call last):
+    ...
+    graphkit.errors.PatternNotFound: 'same' names 2 patterns (a, b); give a slug
     """
     if name in G:
         return name
     folded = name.casefold()
-    for slug, data in G.nodes(data=True):
-        if data.get("id") == name:
-            return slug
-    for slug, data in G.nodes(data=True):
-        if str(data.get("title", "")).casefold() == folded or folded in (a.casefold() for a in data.get("aliases", ())):
-            return slug
+    for matches in (
+        [slug for slug, data in G.nodes(data=True) if data.get("id") == name],
+        [
+            slug
+            for slug, data in G.nodes(data=True)
+            if str(data.get("title", "")).casefold() == folded
+            or folded in (a.casefold() for a in data.get("aliases", ()))
+        ],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+            raise PatternNotFound(f"{name!r} names {len(matches)} patterns ({shown}); give a slug")
     raise PatternNotFound(f"{name!r} names no pattern (give a slug, id, title or alias)")
 
 

@@ -50,7 +50,7 @@ def test_export_to_a_file_with_options(tmp_path):
         (["export", "--base-iri", "nope"], "Error: base IRI 'nope' is not an absolute IRI ending in '/' or '#' "
                                            "(e.g. https://example.org/patterns/)"),
         (["export", "-f", "json", "--asserted-only"],
-         "Error: asserted_only applies to RDF formats only (turtle, ntriples, jsonld), not to json"),
+         "Error: --asserted-only applies to RDF formats only (turtle, ntriples, jsonld), not to json"),
         (["query", "graphkit/sample", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"],
          "Error: FROM is refused: a query runs on the library's own data (drop the FROM clause)"),
         (["query", "graphkit/sample", "hubs", "--bind", "x"],

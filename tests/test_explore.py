@@ -95,3 +95,13 @@ def test_path_command_errors(fixture_root):
     assert "unknown relation 'enabless'" in bad_relation.output
     too_many = CliRunner().invoke(cli, ["path", "a", "b", "c", "d"])
     assert too_many.exit_code == 2
+
+
+def test_path_between_a_pattern_and_itself_is_an_error(fixture_root):
+    result = CliRunner().invoke(cli, ["path", str(fixture_root), "gamma", "Gamma"])
+    assert (result.exit_code, result.output) == (1, "Error: 'gamma' and 'Gamma' name the same pattern\n")
+
+
+def test_query_without_source_runs_on_the_sample():
+    result = run("query", "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Pattern }", "-f", "csv")
+    assert (result.exit_code, result.output.splitlines()) == (0, ["n", "37"])

@@ -102,6 +102,6 @@ def test_bad_format_and_options_are_clear_errors():
     ):
         to_format(G, "csv")
     with pytest.raises(
-        ExportError, match=r"^with_ontology applies to RDF formats only \(turtle, ntriples, jsonld\), not to json$"
+        ExportError, match=r"^--with-ontology applies to RDF formats only \(turtle, ntriples, jsonld\), not to json$"
     ):
         to_format(G, "json", with_ontology=True)

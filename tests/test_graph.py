@@ -156,3 +156,14 @@ def test_sample_library_has_both_generations(sample_library):
     assert generations == {"classic", "v7"}
     assert sample_library.graph.nodes["bottom-up-adoption"]["title"] == "Bottom-Up Adoption"
     assert sample_library.stats()["patterns"] == 37
+
+
+def test_get_pattern_refuses_a_shared_id_or_title():
+    G = build_graph(
+        [Pattern("a", "Same", id="pat_x"), Pattern("b", "Same", id="pat_x", aliases=("Other",)), Pattern("c", "C")]
+    )
+    with pytest.raises(graphkit.PatternNotFound, match=r"^'pat_x' names 2 patterns \(a, b\); give a slug$"):
+        get_pattern(G, "pat_x")
+    with pytest.raises(graphkit.PatternNotFound, match=r"^'same' names 2 patterns \(a, b\); give a slug$"):
+        get_pattern(G, "same")
+    assert get_pattern(G, "other") == "b"
