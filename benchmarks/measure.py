@@ -383,6 +383,16 @@ def _obvious(library, workdir):
     return run
 
 
+def _own_peak_kb() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: list[str]) -> None:
     name, library, workdir = argv[0], Path(argv[1]), Path(argv[2])
     workdir.mkdir(parents=True, exist_ok=True)
@@ -392,9 +402,9 @@ def main(argv: list[str]) -> None:
     seconds = time.perf_counter() - start
     extra = result if isinstance(result, dict) else {}  # a run gives a dict only to report on itself
     seconds = extra.pop("seconds", seconds)
-    peak_kb = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    )
+    # Linux keeps ru_maxrss across exec, so RUSAGE_SELF would report the launching process's peak;
+    # VmHWM belongs to this process's own memory map. Worker processes report through RUSAGE_CHILDREN.
+    peak_kb = max(_own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps({"name": name, "seconds": seconds, "peak_mb": peak_kb / 1024, **extra}))
 
 

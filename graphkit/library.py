@@ -21,7 +21,8 @@ __all__ = ["Library", "load_library", "sample_library"]
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures."""
     # Loading allocates hundreds of thousands of small, acyclic objects; the cyclic
     # collector would walk the growing heap again and again (a third of a warm load).
     was_enabled = gc.isenabled()
@@ -110,7 +111,7 @@ def load_library(
     'Bottom-Up Adoption'
     """
     base = sample_library() if root is None else Path(root)
-    with _gc_paused():
+    with gc_paused():
         result = load_patterns(base, config, workers=workers, cache_dir=cache_dir)
         edges, problems = link_patterns(result.patterns, result.config.vocabulary)
         G = build_graph(result.patterns, result.config.vocabulary, edges)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from .errors import ExportError, GraphkitError
 from .export import write_format
-from .library import Library, load_library, sample_library
+from .library import Library, gc_paused, load_library, sample_library
 from .load import library_fingerprint
 from .view import write_html
 
@@ -332,8 +332,9 @@ def build_site(
         previous = _read_record(record)
         if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
             return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
-    library = load_library(base, cache_dir=cache_dir)
-    written = write_site(library, out, title=title, color_by=color_by)
+    with gc_paused():
+        library = load_library(base, cache_dir=cache_dir)
+        written = write_site(library, out, title=title, color_by=color_by)
     errors = len(library.errors)
     summary = {
         "patterns": len(library.patterns),

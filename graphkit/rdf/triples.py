@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import rdflib
 
 from ..errors import ExportError
+from ..library import gc_paused
 from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
 from .terms import (
     _INVERSE,
@@ -207,10 +208,11 @@ def to_triples(
     >>> len(to_triples(G, "https://example.org/", asserted_only=True)) < len(triples)
     True
     """
-    keys = _triple_keys(G, check_base_iri(base_iri), asserted_only)
-    if with_ontology:
-        keys.update(_key(t) for t in ontology_triples())
-    return _to_oxigraph(sorted(keys))
+    with gc_paused():  # hundreds of thousands of tuples: collections would rescan them all, again and again
+        keys = _triple_keys(G, check_base_iri(base_iri), asserted_only)
+        if with_ontology:
+            keys.update(_key(t) for t in ontology_triples())
+        return _to_oxigraph(sorted(keys))
 
 
 def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key]:
