@@ -30,7 +30,7 @@ ALLOWED = {
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view"},
     "__main__": {"cli"},
 }
-OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}}
+OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}, "pyshacl": {"shapes"}}
 
 
 def modules():
