@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from ..errors import ViewError
-from ..graph import get_pattern
+from ..explore import neighbourhood
 from ..model import DEFAULT_VOCABULARY
 
 __all__ = ["FACETS", "focus_graph", "facet_graph"]
@@ -77,24 +77,7 @@ def focus_graph(
     """
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, not {depth}")
-    slug = get_pattern(G, name)
-    wanted = _relations(G, relations)
-    seen = {slug}
-    frontier = [slug]
-    for _ in range(depth):
-        step = []
-        for n in frontier:
-            for u, v, d in (*G.out_edges(n, data=True), *G.in_edges(n, data=True)):
-                if wanted is not None and d.get("relation") not in wanted:
-                    continue
-                other = v if u == n else u
-                if other not in seen:
-                    seen.add(other)
-                    step.append(other)
-        frontier = step
-    H = _subgraph(G, seen, wanted)
-    H.graph["focus"] = slug
-    return H
+    return neighbourhood(G, name, depth, _relations(G, relations), inferred=True)
 
 
 def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.MultiDiGraph:
