@@ -19,7 +19,6 @@ from .export import to_format, write_format
 from .graph import get_pattern
 from .library import Library, load_library
 from .load import default_cache_dir
-from .model import ERROR
 from .query import find_queries, parse_binding, to_csv, to_graph_text, to_json, to_table, to_tsv
 from .query import query as run_query
 from .rdf import DEFAULT_BASE_IRI
@@ -134,24 +133,15 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     Example, in a library's CI job: graphkit check _patterns --strict
     """
     library = _load(root)
-    problems = [*library.problems, *(validate_shapes(library.graph) if shacl else ())]
-    errors = sum(1 for p in problems if p.severity == ERROR)
-    warnings = len(problems) - errors
+    more = validate_shapes(library.graph) if shacl else []
+    report = library.problems_report(more)
+    errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":
-        _dump_json(
-            {
-                **library.problems_report(),
-                "errors": errors,
-                "warnings": warnings,
-                "problems": [p.to_dict() for p in problems],
-            }
-        )
+        _dump_json(report)
     else:
-        for p in problems:
+        for p in [*library.problems, *more]:
             click.echo(str(p))
-        click.echo(
-            f"{len(library.files)} files, {len(library.patterns)} patterns: {errors} errors, {warnings} warnings"
-        )
+        click.echo(f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -69,21 +69,24 @@ class Library:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
-    def problems_report(self) -> dict[str, Any]:
+    def problems_report(self, more: Iterable[Problem] = ()) -> dict[str, Any]:
         """The problems report as JSON-ready data (what ``graphkit check -f json`` prints).
+
+        ``more`` adds problems found after loading (e.g. by the SHACL shapes).
 
         Examples
         --------
         >>> sorted(load_library().problems_report())
         ['errors', 'files', 'patterns', 'problems', 'warnings']
         """
-        errors = len(self.errors)
+        problems = [*self.problems, *more]
+        errors = sum(1 for p in problems if p.severity == ERROR)
         return {
             "files": len(self.files),
             "patterns": len(self.patterns),
             "errors": errors,
-            "warnings": len(self.problems) - errors,
-            "problems": [p.to_dict() for p in self.problems],
+            "warnings": len(problems) - errors,
+            "problems": [p.to_dict() for p in problems],
         }
 
     def stats(self, top: int = 10) -> dict:

@@ -21,6 +21,7 @@ from .load import Config
 from .model import Problem
 from .query import QueryResult, load_store, query
 from .rdf import DEFAULT_BASE_IRI, to_rdflib
+from .site import library_title
 from .view import facet_graph, focus_graph, to_html
 
 __all__ = ["Explorer", "InlineMap", "to_frame"]
@@ -193,7 +194,7 @@ class Explorer:
 
 
 def _title(library: Library, focus: str | None, domain: str | None) -> str:
-    name = library.root.name if library.root.name != "_patterns" else library.root.parent.name
+    name = library_title(library)
     if focus:
         return f"{name}: around {focus}"
     if domain:

@@ -27,7 +27,7 @@ ALLOWED = {
     "site": BASE | {"graph", "library", "load", "export", "view"},
     "store": BASE | {"graph", "rdf"},
     "serve": BASE | {"graph", "library", "rdf", "query", "view"},
-    "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view"},
+    "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},
     "__main__": {"cli"},
 }
 OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}, "pyshacl": {"shapes"}}
