@@ -18,17 +18,10 @@ from typing import Any
 
 import yaml
 
+from graphkit import DEFAULT_VOCABULARY
+
 _FM = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)(---[ \t]*\r?\n?)", re.S)
-RELATIONS = (
-    "generalizes_from",
-    "specializes_to",
-    "enables",
-    "requires",
-    "related",
-    "alternatives",
-    "complementary",
-    "tools",
-)
+RELATIONS = tuple(DEFAULT_VOCABULARY)
 
 
 def _copy_of(name: str, copy: int) -> str:
