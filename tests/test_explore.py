@@ -31,9 +31,7 @@ def test_directed_paths_and_relation_filter(fixture_library):
         "gamma --related-> alpha --generalizes_from|related-> beta --alternatives-> delta"
     ]
     assert find_paths(G, "gamma", "delta", relations=["related"]) == []
-    assert [format_path(p) for p in find_paths(G, "alpha", "beta", relations=["related"])] == [
-        "alpha --related-> beta"
-    ]
+    assert [format_path(p) for p in find_paths(G, "alpha", "beta", relations=["related"])] == ["alpha --related-> beta"]
 
 
 def test_paths_find_patterns_by_title(fixture_library):

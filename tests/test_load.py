@@ -78,7 +78,17 @@ def test_v7_generation_maps_ontology_lifecycle_and_relationships(fixture_library
         ("related: []", []),
         ("related:", []),
     ],
-    ids=["typeid", "slug", "bare-string", "mapping-slug", "mapping-id", "nested-tools", "slug-to-weight", "empty", "null"],
+    ids=[
+        "typeid",
+        "slug",
+        "bare-string",
+        "mapping-slug",
+        "mapping-id",
+        "nested-tools",
+        "slug-to-weight",
+        "empty",
+        "null",
+    ],
 )
 def test_reference_shapes(body, expected):
     p, problems = parse(f"---\nslug: a\ntitle: A\n{body}\n---\n")

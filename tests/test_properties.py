@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -127,3 +129,123 @@ def test_any_bytes(data):
 @given(st.text(alphabet=st.sampled_from(list("[]{}:-,'\"&*!|>%@`#? \n\tab01")), max_size=120))
 def test_any_yaml_punctuation(text):
     check(("---\n" + text + "\n---\n").encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- YAML: fast path == SafeConstructor
+# The loader builds plain frontmatter straight from libyaml's nodes (graphkit.load.read._fast)
+# and hands anything unusual to PyYAML's SafeConstructor. Both must give the same value and
+# the same duplicate keys, scalar by scalar.
+
+from graphkit.load import read as _read  # noqa: E402
+
+TOKENS = [
+    "a", "b", "slug", "x y", "1", "-0", "+1", "007", "0x1F", "0o7", "1_000", "12:30", "1.", ".5", "-.5",
+    "1e3", "1.5E-2", "+.inf", "-.Inf", ".NaN", ".nan", "true", "False", "TRUE", "yes", "no", "on", "~",
+    "null", "Null", "2026-02-01", "2026-02-01T10:00:00Z", "'1'", '"true"', "''", '"\\t"', "=",
+]  # fmt: skip
+
+
+def _both(fm: str, max_depth: int = 64):
+    """(fast, slow): each a (value, duplicate keys) pair, or the name of the exception it raised."""
+    fast_loader, slow_loader = _read._Loader(fm), _read._Loader(fm)
+    try:
+        node = fast_loader.get_single_node()
+        fast = (repr(_read._fast(node, max_depth, fast_loader.duplicate_keys)), fast_loader.duplicate_keys)
+    except _read._Unusual:
+        fast = None
+    except (yaml.YAMLError, RecursionError) as err:
+        fast = type(err).__name__
+    try:
+        value = slow_loader.get_single_data()
+        slow = (repr(_read._plain(value, max_depth)), slow_loader.duplicate_keys)
+    except (yaml.YAMLError, RecursionError) as err:
+        slow = type(err).__name__
+    return fast, slow
+
+
+@st.composite
+def yaml_documents(draw):
+    token = st.sampled_from(TOKENS)
+
+    def block(depth: int) -> str:
+        lines = []
+        for _ in range(draw(st.integers(1, 4))):
+            key = draw(token)
+            kind = draw(st.sampled_from(["scalar", "flow", "list", "map"] if depth < 3 else ["scalar", "flow"]))
+            pad = "  " * depth
+            if kind == "scalar":
+                lines.append(f"{pad}{key}: {draw(token)}")
+            elif kind == "flow":
+                lines.append(f"{pad}{key}: [{', '.join(draw(st.lists(token, max_size=4)))}]")
+            elif kind == "list":
+                lines.append(f"{pad}{key}:")
+                lines.extend(f"{pad}- {draw(token)}" for _ in range(draw(st.integers(1, 3))))
+            else:
+                lines.append(f"{pad}{key}:")
+                lines.append(block(depth + 1))
+        return "\n".join(lines)
+
+    return block(0) + "\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(yaml_documents())
+def test_fast_yaml_path_equals_safe_constructor(fm):
+    fast, slow = _both(fm)
+    assert fast is None or fast == slow
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frontmatters())
+def test_fast_yaml_path_equals_safe_constructor_on_dumped_values(fm):
+    fast, slow = _both(yaml.safe_dump(fm, allow_unicode=True, sort_keys=False))
+    assert fast is None or fast == slow
+
+
+def test_fast_yaml_path_cases():
+    # Exact outcomes: what the fast path builds, and what it leaves to SafeConstructor.
+    cases = {
+        "a: 1\nb: -0\nc: 1.\nd: .inf\ne: -.Inf\nf: .NaN\ng: TRUE\nh: no\ni: ~\nj: 010\nk: 2026-02-01\n": (
+            "{'a': 1, 'b': 0, 'c': 1.0, 'd': 'inf', 'e': '-inf', 'f': 'nan', 'g': True, 'h': 'no', "
+            "'i': None, 'j': '010', 'k': '2026-02-01'}"
+        ),
+        "1: a\nfalse: b\n~: c\n1.5: d\n.inf: e\n": "{'1': 'a', 'false': 'b', 'null': 'c', '1.5': 'd', 'inf': 'e'}",
+        "1: a\ntrue: b\n": "{'1': 'b'}",  # 1 and true are one key to SafeConstructor too
+        "a: [1, [2, {b: c}]]\n": "{'a': [1, [2, {'b': 'c'}]]}",
+        "a: 1\na: 2\n": "{'a': 2}",
+    }
+    for fm, expected in cases.items():
+        fast, slow = _both(fm)
+        assert fast is not None and fast[0] == expected and fast == slow, fm
+    assert _both("a: 1\na: 2\n")[0][1] == [("a", 1, 0)]
+    for fm in ("<<: {a: 1}\n", "? [a]\n: b\n", "a: =\n"):
+        loader = _read._Loader(fm)
+        with pytest.raises(_read._Unusual):
+            _read._fast(loader.get_single_node(), 64, [])
+    for fm in ("a: !!bool yes\n", "a: &x [1]\nb: *x\n", "<<: {a: 1}\nb: 2\n", "a: 1\n"):
+        loader = _read._Loader(fm)
+        built = _read._construct(loader, loader.get_single_node(), fm, 64)
+        assert isinstance(built, _read._Plain) == (fm == "a: 1\n"), fm
+    assert _read.read_frontmatter(b"---\na: !!bool yes\nb: &x [1]\nc: *x\n---\n", "a.md") == {
+        "a": True,
+        "b": [1],
+        "c": [1],
+    }
+    deep = "a: " + "[" * 70 + "]" * 70 + "\n"
+    assert _both(deep) == (None, "RecursionError")
+
+
+def test_fast_yaml_path_on_the_sample_and_fixtures():
+    import graphkit
+
+    roots = [graphkit.sample_library(), Path(__file__).parent / "data"]
+    seen = 0
+    for path in sorted(p for root in roots for p in root.rglob("*.md")):
+        try:
+            fields_fm = path.read_text(encoding="utf-8-sig").split("---\n", 2)[1]
+        except (UnicodeDecodeError, IndexError):
+            continue
+        fast, slow = _both(fields_fm)
+        assert fast is None or fast == slow, path
+        seen += fast is not None
+    assert seen >= 37

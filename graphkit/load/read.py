@@ -161,6 +161,103 @@ def _plain(value: Any, depth: int = 64) -> Any:
     return str(value)
 
 
+# --------------------------------------------------------------------------- the fast path
+# PyYAML's SafeConstructor is general (any tag, aliases, merge keys, recursive documents)
+# and so spends more time than libyaml's parsing itself. Nearly every frontmatter is a
+# plain tree of implicitly tagged scalars: for those, build the JSON-safe value straight
+# from the composed nodes, exactly as SafeConstructor and _plain would, in one pass.
+# Anything else (an explicit tag, an alias, a merge key, a complex key, deep nesting)
+# goes to SafeConstructor on the same nodes. tests/test_properties.py holds the two paths equal.
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + name for name in ("str", "int", "float", "bool", "null"))
+_SEQ, _MAP = _TAG + "seq", _TAG + "map"
+_SPECIAL_FLOATS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}  # as _plain writes them
+
+
+class _Plain:
+    """A value built by the fast path (already what ``_plain`` would make of it)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Unusual(Exception):
+    """Internal: the document needs PyYAML's full constructor."""
+
+
+def _construct(loader: _Loader, node: yaml.Node | None, fm: str, max_depth: int) -> Any:
+    """The document's value: the fast path when it applies (a ``_Plain``), else SafeConstructor's."""
+    if node is None:
+        return None
+    if "!" not in fm and "*" not in fm and "<<" not in fm:  # no explicit tag, alias or merge key
+        try:
+            return _Plain(_fast(node, max_depth, loader.duplicate_keys))
+        except _Unusual:
+            loader.duplicate_keys.clear()
+    return loader.construct_document(node)
+
+
+def _fast(node: yaml.Node, depth: int, duplicates: list[tuple[str, int, int]]) -> Any:
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        if depth < 0:
+            raise _Unusual
+        if tag == _INT:
+            return int(text)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() == "true"
+        if tag == _FLOAT:
+            special = _SPECIAL_FLOATS.get(text.lower())
+            return special if special is not None else float(text)
+        raise _Unusual
+    if depth < 0:
+        raise _Unusual
+    if cls is yaml.SequenceNode and node.tag == _SEQ:
+        return [_fast(item, depth - 1, duplicates) for item in node.value]
+    if cls is not yaml.MappingNode or node.tag != _MAP:
+        raise _Unusual
+    seen: set[str] = set()
+    for key_node, _ in node.value:  # this mapping's duplicates first, as _Loader.construct_mapping finds them
+        if key_node.__class__ is not yaml.ScalarNode:
+            raise _Unusual
+        if key_node.value in seen:
+            mark = key_node.start_mark
+            duplicates.append((key_node.value, mark.line, mark.column))
+        seen.add(key_node.value)
+    raw: dict[Any, Any] = {}
+    keys_are_text = True
+    for key_node, value_node in node.value:
+        if key_node.tag == _STR:
+            key: Any = key_node.value
+        else:  # keys as SafeConstructor makes them (1 and true are one key), made text afterwards
+            key = _raw_key(key_node)
+            keys_are_text = False
+        raw[key] = _fast(value_node, depth - 1, duplicates)
+    return raw if keys_are_text else {_key(k): v for k, v in raw.items()}
+
+
+def _raw_key(node: yaml.ScalarNode) -> Any:
+    tag, text = node.tag, node.value
+    if tag == _INT:
+        return int(text)
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _FLOAT:
+        lowered = text.lower()
+        return float(lowered.replace(".inf", "inf")) if lowered != ".nan" else math.nan
+    raise _Unusual
+
+
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return key
@@ -217,7 +314,7 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
     _flow_depth_guard(fm, config.max_depth)
     loader = _Loader(fm)
     try:
-        value = loader.get_single_data()
+        value = _construct(loader, loader.get_single_node(), fm, config.max_depth)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"
@@ -233,6 +330,9 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
         raise Reject("too-deep", "frontmatter is nested too deeply to read") from None
     finally:
         loader.dispose()
+    built = isinstance(value, _Plain)  # by the fast path: already JSON-safe
+    if built:
+        value = value.value
     if value is None:
         raise Reject("not-mapping", "frontmatter is empty; expected a mapping of fields such as slug and title")
     if not isinstance(value, dict):
@@ -242,7 +342,7 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
     if "&" in fm or "*" in fm or "<<" in fm:
         _check_shape(value, config.max_depth, config.max_values)  # anchors or aliases may be in use
     try:
-        plain = _plain(value, config.max_depth)
+        plain = value if built else _plain(value, config.max_depth)
     except RecursionError:
         raise Reject("too-deep", f"frontmatter is nested more than {config.max_depth} levels deep") from None
     dups = [(k, line0 + ln + 1, col + 1) for k, ln, col in loader.duplicate_keys]
