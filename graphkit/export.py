@@ -25,6 +25,7 @@ __all__ = [
     "Format",
     "FORMATS",
     "get_format",
+    "json_text",
     "parse_graphml",
     "parse_json",
     "register_format",
@@ -198,6 +199,34 @@ def parse_graphml(text: str) -> nx.MultiDiGraph:
     return G
 
 
+def json_text(data: dict[str, Any], sort_keys: bool = False) -> str:
+    """A mapping as JSON text that reads well in a diff: each item of a list value on a line of its own.
+
+    Every piece is written by ``json.dumps`` without ``indent``, so by its C encoder: ``indent``
+    switches to the pure-Python encoder, ten times slower on a big graph.
+
+    Examples
+    --------
+    >>> print(json_text({"b": [1, {"x": "<y>"}], "a": None}, sort_keys=True), end="")
+    {
+    "a": null,
+    "b": [
+    1,
+    {"x": "<y>"}
+    ]
+    }
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=sort_keys).encode
+
+    def value(v: Any) -> str:
+        if isinstance(v, list) and v:
+            return "[\n" + ",\n".join(map(dumps, v)) + "\n]"
+        return dumps(v)
+
+    keys = sorted(data) if sort_keys else list(data)
+    return "{\n" + ",\n".join(f"{dumps(str(k))}: {value(data[k])}" for k in keys) + "\n}\n"
+
+
 def to_json(G: nx.MultiDiGraph) -> str:
     """The graph as node-link JSON (``networkx.node_link_data``, node keys under ``slug``), with the vocabulary.
 
@@ -211,7 +240,7 @@ def to_json(G: nx.MultiDiGraph) -> str:
     data = nx.node_link_data(G, edges="edges", name="slug")
     data["graph"] = {**{k: v for k, v in G.graph.items() if k != "vocabulary"}, "vocabulary": _vocabulary_data(G)}
     try:
-        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False) + "\n"
+        return json_text(data, sort_keys=True)
     except (TypeError, ValueError) as err:
         raise ExportError(f"cannot write JSON ({err})") from err
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import ExportError, GraphkitError
-from .export import write_format
+from .export import json_text, write_format
 from .library import Library, gc_paused, load_library, sample_library
 from .load import library_fingerprint
 from .view import write_html
@@ -54,10 +54,6 @@ def library_title(library: Library) -> str:
     return name or "pattern library"
 
 
-def _json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
 def _write_text(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
@@ -78,7 +74,7 @@ def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None
 
 
 def _write_problems_json(library: Library, path: Path, context: dict[str, Any]) -> None:
-    _write_text(path, _json_text(library.problems_report()))
+    _write_text(path, json_text(library.problems_report()))
 
 
 _STYLE = """
