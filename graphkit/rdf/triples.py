@@ -209,23 +209,31 @@ def to_triples(
     True
     """
     with gc_paused():  # hundreds of thousands of tuples: collections would rescan them all, again and again
-        keys = _triple_keys(G, check_base_iri(base_iri), asserted_only)
+        subjects = _statements(G, check_base_iri(base_iri), asserted_only)
         if with_ontology:
-            keys.update(_key(t) for t in ontology_triples())
-        return _to_oxigraph(sorted(keys))
+            for t in ontology_triples():
+                s, p, o = _key(t)
+                subjects.setdefault(s, set()).add((p, o))
+        return _to_oxigraph(subjects)
 
 
-def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key]:
+# Inside to_triples a statement is a tuple of plain strings, grouped by subject: subject ->
+# {(predicate, object)}, where the object is (iri,) or (lexical form, datatype, language).
+# Plain tuples hash and sort fast, and sorting the subjects, then each subject's few
+# statements, costs far less than sorting every triple at once; they become pyoxigraph
+# terms once, at the end.
+_Statements = dict[str, set[tuple[str, _Obj]]]
+
+
+def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statements:
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
     relations = _relations(vocabulary, base)
-    out: set[_Key] = set()
-    add = out.add
+    subjects: _Statements = {}
     A, T, N = _TYPE, _T, _N
     library = mint_iri(base, "library")
-    add((library, A, (T["PatternLibrary"],)))
-    add((library, A, (N["ConceptScheme"],)))
+    head = subjects[library] = {(A, (T["PatternLibrary"],)), (A, (N["ConceptScheme"],))}
     if G.graph.get("name"):
-        add((library, N["title"], _text(G.graph["name"], "library name")))
+        head.add((N["title"], _text(G.graph["name"], "library name")))
     concepts: dict[tuple[str, str], _Obj] = {}
 
     def concept(kind: str, value: str, cls: str, scheme: str, where: str) -> _Obj:
@@ -233,62 +241,63 @@ def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key
         if node is None:
             iri = mint_iri(base, kind, value)
             node = concepts[(kind, value)] = (iri,)
-            add((iri, A, (T[cls],)))
-            add((iri, A, (N["Concept"],)))
-            add((iri, N["inScheme"], (T[scheme],)))
-            add((iri, N["prefLabel"], _text(value, where)))
+            subjects.setdefault(iri, set()).update(
+                (
+                    (A, (T[cls],)),
+                    (A, (N["Concept"],)),
+                    (N["inScheme"], (T[scheme],)),
+                    (N["prefLabel"], _text(value, where)),
+                )
+            )
         return node
 
     patterns: dict[str, str] = {}
     for slug, data in G.nodes(data=True):
         where = str(data.get("path") or slug)
         s = patterns[slug] = mint_iri(base, "pattern", slug)
-        add((s, A, (T["Pattern"],)))
-        add((s, A, (N["Concept"],)))
-        add((s, N["inScheme"], (library,)))
-        add((s, T["slug"], _text(slug, where)))
-        add((s, N["prefLabel"], _text(data.get("title") or slug, where)))
+        own = subjects.setdefault(s, set())
+        add = own.add
+        add((A, (T["Pattern"],)))
+        add((A, (N["Concept"],)))
+        add((N["inScheme"], (library,)))
+        add((T["slug"], _text(slug, where)))
+        add((N["prefLabel"], _text(data.get("title") or slug, where)))
         for alias in data.get("aliases") or ():
-            add((s, N["altLabel"], _text(alias, where)))
+            add((N["altLabel"], _text(alias, where)))
         if data.get("id"):
-            add((s, N["identifier"], _text(data["id"], where)))
+            add((N["identifier"], _text(data["id"], where)))
         if data.get("summary"):
-            add((s, N["definition"], _text(data["summary"], where)))
+            add((N["definition"], _text(data["summary"], where)))
         for attr, prop, cls, scheme, kind in _FACETS:
             for value in data.get(attr) or ():
-                add((s, T[prop], concept(kind, value, cls, scheme, where)))
+                add((T[prop], concept(kind, value, cls, scheme, where)))
         if data.get("domain"):
-            add((s, T["primaryDomain"], concept("domain", data["domain"], "Domain", "DomainScheme", where)))
+            add((T["primaryDomain"], concept("domain", data["domain"], "Domain", "DomainScheme", where)))
         if data.get("status"):
-            add((s, T["status"], concept("status", data["status"], "Status", "StatusScheme", where)))
+            add((T["status"], concept("status", data["status"], "Status", "StatusScheme", where)))
         for dimension, value in (data.get("scores") or {}).items():
             score = mint_iri(base, "pattern", slug, "score", dimension)
-            add((s, T["score"], (score,)))
-            add((score, A, (T["Score"],)))
-            add(
-                (
-                    score,
-                    T["dimension"],
-                    concept("dimension", dimension, "ScoreDimension", "ScoreDimensionScheme", where),
-                )
+            add((T["score"], (score,)))
+            dim = concept("dimension", dimension, "ScoreDimension", "ScoreDimensionScheme", where)
+            subjects.setdefault(score, set()).update(
+                ((A, (T["Score"],)), (T["dimension"], dim), (N["value"], _decimal(value)))
             )
-            add((score, N["value"], _decimal(value)))
         lifecycle = data.get("lifecycle") or {}
         if lifecycle:
             text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-            add((s, T["lifecycle"], (_text(text, where)[0], _RDF_JSON, "")))
+            add((T["lifecycle"], (_text(text, where)[0], _RDF_JSON, "")))
             for name in ("created", "modified"):
                 if lifecycle.get(name) not in (None, ""):
-                    add((s, N[name], _date(lifecycle[name], where)))
+                    add((N[name], _date(lifecycle[name], where)))
             if lifecycle.get("version") not in (None, ""):
-                add((s, N["versionInfo"], _text(lifecycle["version"], where)))
+                add((N["versionInfo"], _text(lifecycle["version"], where)))
         page = _page(data.get("page_url"))
         if page is not None:
-            add((s, N["page"], (page,)))
+            add((N["page"], (page,)))
         if data.get("path"):
-            add((s, T["sourceFile"], _text(data["path"], where)))
+            add((T["sourceFile"], _text(data["path"], where)))
         if data.get("generation"):
-            add((s, T["generation"], _text(data["generation"], where)))
+            add((T["generation"], _text(data["generation"], where)))
 
     for u, v, data in G.edges(data=True):
         name = data["relation"]
@@ -296,34 +305,34 @@ def _triple_keys(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> set[_Key
         source, target = patterns[u], patterns[v]
         where = str(G.nodes[u].get("path") or u)
         if data.get("inferred"):
-            link = mint_iri(base, "inferred", u, name, v)
-            add((link, A, (T["InferredLink"],)))
+            link = subjects.setdefault(mint_iri(base, "inferred", u, name, v), set())
+            link.add((A, (T["InferredLink"],)))
             if data.get("confidence") is not None:
-                add((link, T["confidence"], _decimal(data["confidence"])))
+                link.add((T["confidence"], _decimal(data["confidence"])))
             if data.get("reason"):
-                add((link, T["reason"], _text(data["reason"], where)))
+                link.add((T["reason"], _text(data["reason"], where)))
         else:
-            link = mint_iri(base, "link", u, name, v)
-            add((link, A, (T["CuratedLink"],)))
-            add((source, rel.iri, (target,)))
+            link = subjects.setdefault(mint_iri(base, "link", u, name, v), set())
+            link.add((A, (T["CuratedLink"],)))
+            subjects[source].add((rel.iri, (target,)))
             if not asserted_only:
                 if rel.symmetric:
-                    add((target, rel.iri, (source,)))
+                    subjects[target].add((rel.iri, (source,)))
                 if rel.inverse is not None:
-                    add((target, rel.inverse, (source,)))
+                    subjects[target].add((rel.inverse, (source,)))
             if data.get("weight") is not None:
-                add((link, T["weight"], _decimal(data["weight"])))
+                link.add((T["weight"], _decimal(data["weight"])))
             if data.get("description"):
-                add((link, N["description"], _text(data["description"], where)))
-        add((link, A, (T["Link"],)))
-        add((link, T["source"], (source,)))
-        add((link, T["relation"], (rel.iri,)))
-        add((link, T["target"], (target,)))
+                link.add((N["description"], _text(data["description"], where)))
+        link.update(
+            ((A, (T["Link"],)), (T["source"], (source,)), (T["relation"], (rel.iri,)), (T["target"], (target,)))
+        )
 
     for name in vocabulary:
         if name not in _INVERSE and name not in _SYMMETRIC:
-            out.update(_declare_relation(vocabulary[name], relations[name]))
-    return out
+            for s, p, o in _declare_relation(vocabulary[name], relations[name]):
+                subjects.setdefault(s, set()).add((p, o))
+    return subjects
 
 
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
@@ -360,7 +369,8 @@ def _key(t: ox.Triple) -> _Key:
     return (name(t.subject), _TYPE if predicate == _RDF_TYPE else predicate, obj)
 
 
-def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
+def _to_oxigraph(subjects: _Statements) -> list[ox.Triple]:
+    """The statements as pyoxigraph triples: subjects in order, each subject's statements in order."""
     # The hot loop of every export (one pass over ~40 triples per pattern): terms are made
     # once per distinct string, and the constructors are local names.
     terms: dict[str, Any] = {}
@@ -375,16 +385,18 @@ def _to_oxigraph(keys: Iterable[_Key]) -> list[ox.Triple]:
 
     triples = []
     append = triples.append
-    for s, p, o in keys:
-        if len(o) == 1:
-            obj: Any = node(o[0])
-        elif o[1] == _XSD_STRING:
-            obj = literal(o[0])
-        elif o[2]:
-            obj = literal(o[0], language=o[2])
-        else:
-            obj = literal(o[0], datatype=node(o[1]))
-        append(triple(node(s), node(p) if p else rdf_type, obj))
+    for s in sorted(subjects):
+        subject = node(s)
+        for p, o in sorted(subjects[s]):
+            if len(o) == 1:
+                obj: Any = node(o[0])
+            elif o[1] == _XSD_STRING:
+                obj = literal(o[0])
+            elif o[2]:
+                obj = literal(o[0], language=o[2])
+            else:
+                obj = literal(o[0], datatype=node(o[1]))
+            append(triple(subject, node(p) if p else rdf_type, obj))
     return triples
 
 
