@@ -58,13 +58,15 @@ INFERRED_DASHES = [2, 5]
 #: declares no inverse relation (the RDF ontology names the same inverses).
 INCOMING_LABELS = {"enables": "enabled by", "requires": "required by", "tools": "tool for"}
 
-_JSON_ESCAPES = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _escape_json(text: str) -> str:
+    # str.replace, one character at a time: several times faster than str.translate on megabytes.
+    for char, escape in _JSON_ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
+    return text
 
 
 def script_json(value: Any) -> str:
@@ -80,7 +82,7 @@ def script_json(value: Any) -> str:
     >>> json.loads(script_json(["\\u2028</script>"])) == ["\\u2028</script>"]
     True
     """
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False).translate(_JSON_ESCAPES)
+    return _escape_json(json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False))
 
 
 def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -302,7 +304,7 @@ def _environment(meta: dict[str, Any]) -> jinja2.Environment:
         loader=jinja2.DictLoader({"map.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
     )
     env.filters["script_json"] = lambda value: Markup(script_json(value))
-    env.filters["script_json_text"] = lambda text: Markup(str(text).translate(_JSON_ESCAPES))
+    env.filters["script_json_text"] = lambda text: Markup(_escape_json(str(text)))
     # Package files, trusted: inlined as they are (none contains "</script" or "</style").
     env.globals.update({k: Markup(v) for k, v in assets.items() if k != "template"})
     env.globals["meta"] = meta
