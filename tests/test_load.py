@@ -418,6 +418,24 @@ def test_a_file_changed_within_timestamp_granularity_is_reread(tmp_path):
     assert (fresh.from_cache, fresh.patterns[0].title) == (0, "B")
 
 
+def test_large_library_writes_its_cache_in_the_background(tmp_path):
+    # From 200 files the cache is written by a forked process; the next read waits for it.
+    from graphkit.load import files
+
+    lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
+    lib_dir.mkdir()
+    for i in range(files._PARALLEL_FROM):
+        path = lib_dir / f"p{i:03}.md"
+        path.write_text(f"---\nslug: p{i:03}\ntitle: P {i}\nrelated: [p{(i + 1) % 200:03}]\n---\n")
+        age(path)
+    first = load_patterns(lib_dir, cache_dir=cache)
+    assert first.from_cache == 0 and len(first.patterns) == 200
+    assert len(files._WRITERS) == 1
+    again = load_patterns(lib_dir, cache_dir=cache)
+    assert again.from_cache == 200 and again.patterns == first.patterns
+    assert files._WRITERS == {} and [p.suffix for p in cache.iterdir()] == [".pickle"]
+
+
 def test_corrupt_or_deleted_cache_is_rebuilt(tmp_path):
     lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
     lib_dir.mkdir()

@@ -162,7 +162,7 @@ def load_patterns(
             sig = signatures[rel]
             if sig is not None:
                 kept[rel] = (sig, scanned_ns, results[rel])
-        cache.write(kept)
+        cache.write(kept, background=len(todo) >= _PARALLEL_FROM)
 
     records: list[Pattern] = []
     problems: list[Problem] = []
@@ -266,6 +266,7 @@ class _Cache:
         self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
 
     def read(self) -> dict[str, Any]:
+        _settle(self.path)
         gc_was_enabled = gc.isenabled()
         gc.disable()  # unpickling many small objects is much faster without collections on the way
         try:
@@ -278,15 +279,43 @@ class _Cache:
                 gc.enable()
         return entries if isinstance(entries, dict) else {}
 
-    def write(self, entries: dict[str, Any]) -> None:
+    def write(self, entries: dict[str, Any], background: bool = False) -> None:
+        """Replace the cache file with ``entries`` (atomically); in a forked process when ``background``.
+
+        Nothing after loading needs the file, so on a large library a forked process writes
+        it while the caller goes on to link and export: the pickling is off the critical
+        path. The next ``read`` of the same file, and the interpreter's exit, wait for it.
+        """
+        _settle(self.path)
+        if background and "fork" in mp.get_all_start_methods():
+            writer = mp.get_context("fork").Process(target=self._write, args=(entries,), name="graphkit-cache")
+            writer.start()
+            _WRITERS[self.path] = writer
+        else:
+            self._write(entries)
+
+    def _write(self, entries: dict[str, Any]) -> None:
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time on the next run
+        except (OSError, pickle.PicklingError):
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            # a cache that cannot be written only costs time on the next run
+
+
+_WRITERS: dict[Path, Any] = {}  # cache file -> the process writing it
+
+
+def _settle(path: Path) -> None:
+    """Wait for a background write of ``path`` to finish."""
+    writer = _WRITERS.pop(path, None)
+    if writer is not None:
+        writer.join()
 
 
 def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Problem]]:
