@@ -371,32 +371,31 @@ def _key(t: ox.Triple) -> _Key:
 
 def _to_oxigraph(subjects: _Statements) -> list[ox.Triple]:
     """The statements as pyoxigraph triples: subjects in order, each subject's statements in order."""
-    # The hot loop of every export (one pass over ~40 triples per pattern): terms are made
-    # once per distinct string, and the constructors are local names.
-    terms: dict[str, Any] = {}
+    # The hot loop of every export (one pass over ~40 triples per pattern): each IRI becomes
+    # a term once, every lookup is a local name, and string literals (most of them) take the
+    # shortest branch.
     named, blank, literal, triple = ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple
-    rdf_type = named(_RDF_TYPE)
+    terms: dict[str, Any] = {"": named(_RDF_TYPE)}  # "" is rdf:type inside a statement
+    get = terms.get
 
-    def node(value: str) -> Any:
-        term = terms.get(value)
-        if term is None:
-            term = terms[value] = blank(value[2:]) if value[:2] == "_:" else named(value)
-        return term
+    def term(value: str) -> Any:
+        made = terms[value] = blank(value[2:]) if value[:2] == "_:" else named(value)
+        return made
 
-    triples = []
+    triples: list[ox.Triple] = []
     append = triples.append
     for s in sorted(subjects):
-        subject = node(s)
+        subject = get(s) or term(s)
         for p, o in sorted(subjects[s]):
             if len(o) == 1:
-                obj: Any = node(o[0])
+                obj: Any = get(o[0]) or term(o[0])
             elif o[1] == _XSD_STRING:
                 obj = literal(o[0])
             elif o[2]:
                 obj = literal(o[0], language=o[2])
             else:
-                obj = literal(o[0], datatype=node(o[1]))
-            append(triple(subject, node(p) if p else rdf_type, obj))
+                obj = literal(o[0], datatype=get(o[1]) or term(o[1]))
+            append(triple(subject, get(p) or term(p), obj))
     return triples
 
 
