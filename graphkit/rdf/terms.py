@@ -137,10 +137,15 @@ _KINDS = {
 }
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
 def _segment(text: str) -> str:
     """Percent-encode everything outside the unreserved characters, and the dot segments."""
     if text in (".", ".."):
         return text.replace(".", "%2E")
+    if _UNRESERVED.fullmatch(text):  # nearly every slug: nothing to encode
+        return text
     return quote(text, safe="-_.~", errors="surrogatepass")
 
 
