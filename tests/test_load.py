@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -378,6 +379,29 @@ def test_parallel_reading_gives_the_same_records(sample_library):
     parallel = graphkit.load_library(graphkit.sample_library(), workers=2)
     assert parallel.patterns == sample_library.patterns
     assert parallel.problems == sample_library.problems
+
+
+def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
+    # The forked readers take chunks in turn; one that dies leaves its chunk to this process.
+    from graphkit.load import files
+
+    folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
+    names = files.find_markdown_files(folder, config)
+    serial = files._read_all(folder, names, config, workers=1)
+    parent, real = os.getpid(), files._read_chunk
+
+    def dies_in_a_child(folder, chunk, config):
+        if os.getpid() != parent:
+            (tmp_path / f"died-{os.getpid()}").touch()
+            os._exit(3)
+        deadline = time.monotonic() + 10
+        while not any(tmp_path.glob("died-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)  # until a child has taken a chunk (and died with it)
+        return real(folder, chunk, config)
+
+    monkeypatch.setattr(files, "_read_chunk", dies_in_a_child)
+    assert files._read_all(folder, names, config, workers=3) == serial
+    assert len(serial) == 37 and len(list(tmp_path.glob("died-*"))) >= 1
 
 
 def age(path: Path, seconds: int = 60) -> None:

@@ -6,13 +6,13 @@ import fnmatch
 import gc
 import hashlib
 import multiprocessing as mp
+import multiprocessing.connection as mp_connection
 import os
 import pickle
 import stat
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,18 +191,71 @@ def _read_all(folder: Path, files: list[str], config: Config, workers: int | Non
             workers = 1
     if workers <= 1 or len(files) < 2 or "fork" not in mp.get_all_start_methods():
         return [read_file(folder, rel, config) for rel in files]
-    # fork: the workers inherit the imported modules, so starting them costs milliseconds.
-    chunks = [files[i :: workers * 4] for i in range(workers * 4)]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        parts = list(pool.map(_read_chunk, [(folder, chunk, config) for chunk in chunks]))
-    by_file = {
-        rel: result for chunk, part in zip(chunks, parts, strict=True) for rel, result in zip(chunk, part, strict=True)
-    }
-    return [by_file[rel] for rel in files]
+    return _read_shared(folder, files, config, workers)
 
 
-def _read_chunk(job: tuple[Path, list[str], Config]) -> list[_Result]:
-    folder, files, config = job
+def _read_shared(folder: Path, files: list[str], config: Config, workers: int) -> list[_Result]:
+    """Read the files in this process and ``workers - 1`` forked ones, each taking the next chunk.
+
+    This process reads too, so only the children's share is pickled and sent back, and
+    a shared counter hands out small chunks, so a core that gets the long files does not
+    hold up the rest. A child that dies leaves its chunks to be read here.
+    """
+    ctx = mp.get_context("fork")  # the children inherit the imported modules: starting one costs milliseconds
+    size = max(1, len(files) // (workers * 16))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    counter = ctx.Value("i", 0)
+
+    def take() -> int:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        return index
+
+    def work(send: Any) -> None:  # in a child: read chunks until none is left, sending each
+        while (index := take()) < len(chunks):
+            send.send_bytes(pickle.dumps((index, _read_chunk(folder, chunks[index], config)), pickle.HIGHEST_PROTOCOL))
+        send.close()
+
+    children, pipes = [], []
+    for _ in range(workers - 1):
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=work, args=(send,), name="graphkit-read", daemon=True)
+        child.start()
+        send.close()
+        children.append(child)
+        pipes.append(receive)
+    done: dict[int, list[_Result]] = {}
+
+    def drain(block: bool) -> None:  # take what the children sent, so that they never wait on a full pipe
+        while pipes:
+            ready = mp_connection.wait(pipes, timeout=None if block else 0)
+            if not ready:
+                return
+            for receive in ready:
+                try:
+                    index, results = pickle.loads(receive.recv_bytes())
+                except (EOFError, OSError):  # the child has finished (or died)
+                    pipes.remove(receive)
+                    receive.close()
+                else:
+                    done[index] = results
+
+    try:
+        while (index := take()) < len(chunks):
+            done[index] = _read_chunk(folder, chunks[index], config)
+            drain(block=False)
+        drain(block=True)
+    finally:
+        for child in children:
+            child.join()
+    for index, chunk in enumerate(chunks):
+        if index not in done:  # taken by a child that died before sending it
+            done[index] = _read_chunk(folder, chunk, config)
+    return [result for index in range(len(chunks)) for result in done[index]]
+
+
+def _read_chunk(folder: Path, files: list[str], config: Config) -> list[_Result]:
     return [read_file(folder, rel, config) for rel in files]
 
 
