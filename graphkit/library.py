@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from .graph import build_graph, graph_stats, link_patterns
-from .load import Config, load_patterns, sort_problems
+from .load import Config, Scan, load_patterns, sort_problems
 from .model import ERROR, WARNING, Pattern, Problem, Vocabulary
 
 __all__ = ["Library", "load_library", "sample_library"]
@@ -100,12 +100,14 @@ def load_library(
     *,
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    scan: Scan | None = None,
 ) -> Library:
     """Load the pattern library at ``root`` (the shipped sample when ``None``).
 
     Returns the graph and the problems report; bad files become problems, never exceptions.
-    ``workers`` and ``cache_dir`` are passed to ``load_patterns``: parallel parsing, and
-    a cache of parsed records so that an unchanged library loads without parsing.
+    ``workers``, ``cache_dir`` and ``scan`` are passed to ``load_patterns``: parallel parsing,
+    a cache of parsed records so that an unchanged library loads without parsing, and a
+    scan of the folder taken just before.
 
     Examples
     --------
@@ -115,7 +117,7 @@ def load_library(
     """
     base = sample_library() if root is None else Path(root)
     with gc_paused():
-        result = load_patterns(base, config, workers=workers, cache_dir=cache_dir)
+        result = load_patterns(base, config, workers=workers, cache_dir=cache_dir, scan=scan)
         edges, problems = link_patterns(result.patterns, result.config.vocabulary)
         G = build_graph(result.patterns, result.config.vocabulary, edges)
     return Library(

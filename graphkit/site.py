@@ -22,7 +22,7 @@ from urllib.parse import quote
 from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
 from .library import Library, gc_paused, load_library, sample_library
-from .load import library_fingerprint
+from .load import scan_library
 from .view import write_html
 
 __all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title", "write_site"]
@@ -320,8 +320,10 @@ def build_site(
     out = Path(directory)
     record = None
     key = ""
+    scan = None
     if cache_dir is not None:
-        fingerprint, _ = library_fingerprint(base)
+        scan = scan_library(base)
+        fingerprint = scan.fingerprint()
         options = (fingerprint, title, color_by, [a.filename for a in ARTIFACTS])
         key = hashlib.sha256(repr(options).encode()).hexdigest()
         record = Path(cache_dir) / f"build-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]}.json"
@@ -329,7 +331,7 @@ def build_site(
         if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
             return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
     with gc_paused():
-        library = load_library(base, cache_dir=cache_dir)
+        library = load_library(base, cache_dir=cache_dir, scan=scan)
         written = write_site(library, out, title=title, color_by=color_by)
     errors = len(library.errors)
     summary = {

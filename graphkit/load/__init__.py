@@ -7,12 +7,13 @@ turns it into a record (the only code that knows frontmatter shapes), ``files`` 
 from .config import Config, load_config, parse_config
 from .files import (
     LoadResult,
+    Scan,
     default_cache_dir,
     find_markdown_files,
-    library_fingerprint,
     load_patterns,
     patterns_root,
     read_file,
+    scan_library,
     sort_problems,
 )
 from .parse import parse_pattern
@@ -21,9 +22,9 @@ from .read import read_frontmatter
 __all__ = [
     "Config",
     "LoadResult",
+    "Scan",
     "default_cache_dir",
     "find_markdown_files",
-    "library_fingerprint",
     "load_config",
     "load_patterns",
     "parse_config",
@@ -31,5 +32,6 @@ __all__ = [
     "patterns_root",
     "read_file",
     "read_frontmatter",
+    "scan_library",
     "sort_problems",
 ]

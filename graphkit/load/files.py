@@ -24,12 +24,13 @@ from .parse import parse_pattern
 
 __all__ = [
     "LoadResult",
+    "Scan",
     "default_cache_dir",
-    "library_fingerprint",
     "find_markdown_files",
     "load_patterns",
     "patterns_root",
     "read_file",
+    "scan_library",
     "sort_problems",
 ]
 
@@ -103,6 +104,7 @@ def load_patterns(
     *,
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    scan: Scan | None = None,
 ) -> LoadResult:
     """Read every pattern file below ``root`` into records and a problems report.
 
@@ -120,6 +122,9 @@ def load_patterns(
     cache_dir : path, optional
         Keep parsed records there; an unchanged file (same size, mtime, ctime and inode)
         is not parsed again. Delete the folder at any time. No cache when omitted.
+    scan : Scan, optional
+        What ``scan_library`` found in ``root`` a moment ago (so a caller that needed the
+        fingerprint first does not walk the folder twice); taken now when omitted.
 
     Examples
     --------
@@ -128,22 +133,11 @@ def load_patterns(
     >>> any(p.slug == "bottom-up-adoption" for p in result.patterns)
     True
     """
-    base = Path(root)
-    if not base.exists():
-        raise LibraryError(f"{root}: no such folder")
-    if not base.is_dir():
-        raise LibraryError(f"{root}: not a folder (give the folder that holds the pattern files)")
-    if config is None:
-        config = load_config(base)
-    folder = patterns_root(base, config)
-    if not folder.is_dir():
-        raise LibraryError(f"{folder}: patterns_dir is not a folder")
-    files = find_markdown_files(folder, config)
-
+    if scan is None:
+        scan = scan_library(root, config)
+    folder, config, files, signatures = scan.folder, scan.config, scan.files, scan.signatures
     cache = _Cache(Path(cache_dir), folder, config) if cache_dir is not None else None
     entries = cache.read() if cache else {}
-    scanned_ns = time.time_ns()
-    signatures = {rel: _signature(folder / rel) for rel in files}
     results: dict[str, _Result] = {}
     kept: dict[str, _Entry] = {}
     todo = []
@@ -161,7 +155,7 @@ def load_patterns(
         for rel in todo:
             sig = signatures[rel]
             if sig is not None:
-                kept[rel] = (sig, scanned_ns, results[rel])
+                kept[rel] = (sig, scan.scanned_ns, results[rel])
         cache.write(kept, background=len(todo) >= _PARALLEL_FROM)
 
     records: list[Pattern] = []
@@ -274,29 +268,57 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def library_fingerprint(root: str | os.PathLike[str], config: Config | None = None) -> tuple[str, int]:
-    """A digest of what loading ``root`` would read, from ``stat`` alone, and when it was taken.
+@dataclass(frozen=True)
+class Scan:
+    """What is in a library folder, from ``stat`` alone: the pattern files and their signatures."""
 
-    Equal digests mean no file was added, removed or changed (size, mtime, ctime, inode) and
-    the configuration is the same. The time (ns) lets a caller apply the same 2 s rule as the
-    cache: a file written just before the fingerprint may change again unseen.
+    folder: Path
+    config: Config
+    files: tuple[str, ...]
+    signatures: dict[str, tuple[int, int, int, int] | None]
+    scanned_ns: int  # when the signatures were taken
+
+    def fingerprint(self) -> str:
+        """A digest of the scan: equal digests mean no file was added, removed or changed
+        (size, mtime, ctime, inode) and the configuration is the same. It ends in ``-racy``
+        when a file was written within 2 s of the scan and may change again unseen.
+        """
+        from .. import __version__
+
+        digest = hashlib.sha256(repr((__version__, str(self.folder.resolve()), self.config)).encode())
+        newest = 0
+        for rel in self.files:
+            sig = self.signatures[rel]
+            digest.update(f"{rel}\0{sig}\n".encode())
+            if sig is not None:
+                newest = max(newest, sig[1])
+        racy = newest >= self.scanned_ns - _RACY_NS
+        return digest.hexdigest() + ("-racy" if racy else "")
+
+
+def scan_library(root: str | os.PathLike[str], config: Config | None = None) -> Scan:
+    """Find the pattern files below ``root`` and ``stat`` each one; read nothing.
+
+    Examples
+    --------
+    >>> import graphkit
+    >>> scan = scan_library(graphkit.sample_library())
+    >>> len(scan.files), scan.fingerprint() == scan_library(graphkit.sample_library()).fingerprint()
+    (37, True)
     """
-    from .. import __version__
-
     base = Path(root)
+    if not base.exists():
+        raise LibraryError(f"{root}: no such folder")
+    if not base.is_dir():
+        raise LibraryError(f"{root}: not a folder (give the folder that holds the pattern files)")
     if config is None:
         config = load_config(base)
     folder = patterns_root(base, config)
+    if not folder.is_dir():
+        raise LibraryError(f"{folder}: patterns_dir is not a folder")
+    files = find_markdown_files(folder, config)
     scanned_ns = time.time_ns()
-    digest = hashlib.sha256(repr((__version__, str(folder.resolve()), config)).encode())
-    newest = 0
-    for rel in find_markdown_files(folder, config) if folder.is_dir() else []:
-        sig = _signature(folder / rel)
-        digest.update(f"{rel}\0{sig}\n".encode())
-        if sig is not None:
-            newest = max(newest, sig[1])
-    racy = newest >= scanned_ns - _RACY_NS
-    return digest.hexdigest() + ("-racy" if racy else ""), scanned_ns
+    return Scan(folder, config, tuple(files), {rel: _signature(folder / rel) for rel in files}, scanned_ns)
 
 
 def default_cache_dir() -> Path:
