@@ -404,6 +404,26 @@ def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
     assert len(serial) == 37 and len(list(tmp_path.glob("died-*"))) >= 1
 
 
+def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
+    import multiprocessing
+
+    from graphkit.load import files
+
+    folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
+    names = files.find_markdown_files(folder, config)
+    parent, real = os.getpid(), files._read_chunk
+
+    def fails_here(folder, chunk, config):
+        if os.getpid() == parent:
+            raise RuntimeError("a bug")
+        return real(folder, chunk, config)
+
+    monkeypatch.setattr(files, "_read_chunk", fails_here)
+    with pytest.raises(RuntimeError, match="a bug"):
+        files._read_all(folder, names, config, workers=3)
+    assert [c for c in multiprocessing.active_children() if c.name == "graphkit-read"] == []
+
+
 def age(path: Path, seconds: int = 60) -> None:
     """Make a file look written a while ago, as files are between two builds."""
     info = path.stat()

@@ -240,9 +240,15 @@ def _read_shared(folder: Path, files: list[str], config: Config, workers: int) -
             done[index] = _read_chunk(folder, chunks[index], config)
             drain(block=False)
         drain(block=True)
+    except BaseException:  # a child may be waiting on a full pipe that nobody will read now
+        for child in children:
+            child.terminate()
+        raise
     finally:
         for child in children:
             child.join()
+        for receive in pipes:
+            receive.close()
     for index, chunk in enumerate(chunks):
         if index not in done:  # taken by a child that died before sending it
             done[index] = _read_chunk(folder, chunk, config)
