@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> None:
         "library", nargs="?", type=Path, help="pattern folder (default: the shared corpus or the sample)"
     )
     parser.add_argument("--scales", default="1,3,10", help="synthetic library sizes, comma-separated (default 1,3,10)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs per measurement; the median is reported (default 5)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where results go")
     parser.add_argument("--only", help="measure only these stages on the library, comma-separated")
     args = parser.parse_args(argv)
