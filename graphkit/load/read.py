@@ -172,7 +172,6 @@ def _plain(value: Any, depth: int = 64) -> Any:
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + name for name in ("str", "int", "float", "bool", "null"))
 _SEQ, _MAP = _TAG + "seq", _TAG + "map"
-_SPECIAL_FLOATS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}  # as _plain writes them
 
 
 class _Plain:
@@ -203,21 +202,12 @@ def _construct(loader: _Loader, node: yaml.Node | None, fm: str, max_depth: int)
 def _fast(node: yaml.Node, depth: int, duplicates: list[tuple[str, int, int]]) -> Any:
     cls = node.__class__
     if cls is yaml.ScalarNode:
-        tag, text = node.tag, node.value
-        if tag == _STR:
-            return text
+        if node.tag == _STR:
+            return node.value
         if depth < 0:
             raise _Unusual
-        if tag == _INT:
-            return int(text)
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return text.lower() == "true"
-        if tag == _FLOAT:
-            special = _SPECIAL_FLOATS.get(text.lower())
-            return special if special is not None else float(text)
-        raise _Unusual
+        value = _scalar(node)
+        return str(value) if value.__class__ is float and not math.isfinite(value) else value  # as _plain does
     if depth < 0:
         raise _Unusual
     if cls is yaml.SequenceNode and node.tag == _SEQ:
@@ -238,14 +228,17 @@ def _fast(node: yaml.Node, depth: int, duplicates: list[tuple[str, int, int]]) -
         if key_node.tag == _STR:
             key: Any = key_node.value
         else:  # keys as SafeConstructor makes them (1 and true are one key), made text afterwards
-            key = _raw_key(key_node)
+            key = _scalar(key_node)
             keys_are_text = False
         raw[key] = _fast(value_node, depth - 1, duplicates)
     return raw if keys_are_text else {_key(k): v for k, v in raw.items()}
 
 
-def _raw_key(node: yaml.ScalarNode) -> Any:
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value as SafeConstructor builds it, for the core schema's implicit tags."""
     tag, text = node.tag, node.value
+    if tag == _STR:
+        return text
     if tag == _INT:
         return int(text)
     if tag == _NULL:
