@@ -143,7 +143,7 @@ ARTIFACTS: list[Artifact] = [
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
              _write_graph_json),
     Artifact("problems.html", "Problems", "every problem found while loading, one row each", _write_problems_html),
-    Artifact("problems.json", "Problems (JSON)", "the same report, as graphkit check -f json prints it",
+    Artifact("problems.json", "Problems (JSON)", "the same report as graphkit check -f json, one problem per line",
              _write_problems_json),
 ]  # fmt: skip
 

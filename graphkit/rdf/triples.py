@@ -67,11 +67,14 @@ RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES
 # --------------------------------------------------------------------------- graph -> triples
 
 
-# Inside to_triples a triple is a tuple of plain strings: (subject, predicate, object), where
-# the object is (iri,) or (lexical form, datatype, language). Plain tuples hash and sort fast;
-# they become pyoxigraph terms once, at the end.
+# Inside to_triples a triple is plain strings: (subject, predicate, object), where the object
+# is (iri,) or (lexical form, datatype, language), gathered by subject as subject ->
+# {(predicate, object)}. Plain tuples hash and sort fast, and sorting the subjects, then each
+# subject's few statements, costs far less than sorting every triple at once. They become
+# pyoxigraph terms once, at the end.
 _Obj = tuple[str, ...]
 _Key = tuple[str, str, _Obj]
+_Statements = dict[str, set[tuple[str, _Obj]]]
 
 _RDF_TYPE = RDF + "type"
 _TYPE = ""  # rdf:type inside a key: the empty string sorts first, so each subject starts with its types
@@ -215,14 +218,6 @@ def to_triples(
                 s, p, o = _key(t)
                 subjects.setdefault(s, set()).add((p, o))
         return _to_oxigraph(subjects)
-
-
-# Inside to_triples a statement is a tuple of plain strings, grouped by subject: subject ->
-# {(predicate, object)}, where the object is (iri,) or (lexical form, datatype, language).
-# Plain tuples hash and sort fast, and sorting the subjects, then each subject's few
-# statements, costs far less than sorting every triple at once; they become pyoxigraph
-# terms once, at the end.
-_Statements = dict[str, set[tuple[str, _Obj]]]
 
 
 def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statements:
