@@ -421,7 +421,7 @@ def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
     monkeypatch.setattr(files, "_read_chunk", fails_here)
     with pytest.raises(RuntimeError, match="a bug"):
         files._read_all(folder, names, config, workers=3)
-    assert [c for c in multiprocessing.active_children() if c.name == "graphkit-read"] == []
+    assert [c for c in multiprocessing.active_children() if c.name == "graphkit-helper"] == []
 
 
 def age(path: Path, seconds: int = 60) -> None:

@@ -6,7 +6,6 @@ import fnmatch
 import gc
 import hashlib
 import multiprocessing as mp
-import multiprocessing.connection as mp_connection
 import os
 import pickle
 import stat
@@ -14,11 +13,13 @@ import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import LibraryError
 from ..model import ERROR, WARNING, Pattern, Problem
+from ..parallel import can_fork, cores, run_shared
 from .config import DEFAULT_CONFIG, Config, MiB, load_config
 from .parse import parse_pattern
 
@@ -179,91 +180,24 @@ _PARALLEL_FROM = 200  # files; below this, starting processes costs more than it
 
 
 def _read_all(folder: Path, files: list[str], config: Config, workers: int | None) -> list[_Result]:
+    """Read the files on every core: small chunks, taken in turn (see ``parallel.run_shared``).
+
+    This process reads too, so only the helpers' share is pickled; a chunk whose helper
+    dies is read here.
+    """
     if workers is None:
-        workers = int(os.environ.get("GRAPHKIT_WORKERS", 0)) or _cores()
+        workers = int(os.environ.get("GRAPHKIT_WORKERS", 0)) or cores()
         if len(files) < _PARALLEL_FROM:
             workers = 1
-    if workers <= 1 or len(files) < 2 or "fork" not in mp.get_all_start_methods():
-        return [read_file(folder, rel, config) for rel in files]
-    return _read_shared(folder, files, config, workers)
-
-
-def _read_shared(folder: Path, files: list[str], config: Config, workers: int) -> list[_Result]:
-    """Read the files in this process and ``workers - 1`` forked ones, each taking the next chunk.
-
-    This process reads too, so only the children's share is pickled and sent back, and
-    a shared counter hands out small chunks, so a core that gets the long files does not
-    hold up the rest. A child that dies leaves its chunks to be read here.
-    """
-    ctx = mp.get_context("fork")  # the children inherit the imported modules: starting one costs milliseconds
+    if workers <= 1 or len(files) < 2:
+        return _read_chunk(folder, files, config)
     size = max(1, len(files) // (workers * 16))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    counter = ctx.Value("i", 0)
-
-    def take() -> int:
-        with counter.get_lock():
-            index = counter.value
-            counter.value = index + 1
-        return index
-
-    def work(send: Any) -> None:  # in a child: read chunks until none is left, sending each
-        while (index := take()) < len(chunks):
-            send.send_bytes(pickle.dumps((index, _read_chunk(folder, chunks[index], config)), pickle.HIGHEST_PROTOCOL))
-        send.close()
-
-    children, pipes = [], []
-    for _ in range(workers - 1):
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=work, args=(send,), name="graphkit-read", daemon=True)
-        child.start()
-        send.close()
-        children.append(child)
-        pipes.append(receive)
-    done: dict[int, list[_Result]] = {}
-
-    def drain(block: bool) -> None:  # take what the children sent, so that they never wait on a full pipe
-        while pipes:
-            ready = mp_connection.wait(pipes, timeout=None if block else 0)
-            if not ready:
-                return
-            for receive in ready:
-                try:
-                    index, results = pickle.loads(receive.recv_bytes())
-                except (EOFError, OSError):  # the child has finished (or died)
-                    pipes.remove(receive)
-                    receive.close()
-                else:
-                    done[index] = results
-
-    try:
-        while (index := take()) < len(chunks):
-            done[index] = _read_chunk(folder, chunks[index], config)
-            drain(block=False)
-        drain(block=True)
-    except BaseException:  # a child may be waiting on a full pipe that nobody will read now
-        for child in children:
-            child.terminate()
-        raise
-    finally:
-        for child in children:
-            child.join()
-        for receive in pipes:
-            receive.close()
-    for index, chunk in enumerate(chunks):
-        if index not in done:  # taken by a child that died before sending it
-            done[index] = _read_chunk(folder, chunk, config)
-    return [result for index in range(len(chunks)) for result in done[index]]
+    jobs = [partial(_read_chunk, folder, files[i : i + size], config) for i in range(0, len(files), size)]
+    return [result for chunk in run_shared(jobs, workers) for result in chunk]
 
 
 def _read_chunk(folder: Path, files: list[str], config: Config) -> list[_Result]:
     return [read_file(folder, rel, config) for rel in files]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 def _signature(path: Path) -> tuple[int, int, int, int] | None:
@@ -368,7 +302,7 @@ class _Cache:
         path. The next ``read`` of the same file, and the interpreter's exit, wait for it.
         """
         _settle(self.path)
-        if background and "fork" in mp.get_all_start_methods():
+        if background and can_fork():
             writer = mp.get_context("fork").Process(target=self._write, args=(entries,), name="graphkit-cache")
             writer.start()
             _WRITERS[self.path] = writer

@@ -1,0 +1,106 @@
+"""Run a list of jobs on every core: this process and forked helpers, each taking the next job.
+
+Used by loading (chunks of files) and by the site (the exports). A forked helper inherits
+everything this process has loaded, so nothing is pickled on the way in; only what a job
+returns travels back. Jobs are taken in list order from a shared counter, so put the long
+ones first and the cores finish together.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import multiprocessing.connection as mp_connection
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+__all__ = ["cores", "can_fork", "run_shared"]
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def run_shared(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
+    """Run ``jobs`` here and in ``workers - 1`` forked helpers; give their results in job order.
+
+    Each process takes the next job not yet taken. A helper sends each result as soon as it
+    has it, and this process reads them between its own jobs, so no helper waits on a full
+    pipe. The jobs of a helper that dies are run here; if this process fails, the helpers
+    are stopped. With one worker, or where processes cannot be forked, the jobs run here in
+    order.
+
+    Examples
+    --------
+    >>> run_shared([lambda: 1, lambda: 2, lambda: os.getpid() > 0], workers=2)
+    [1, 2, True]
+    """
+    if workers <= 1 or len(jobs) < 2 or not can_fork():
+        return [job() for job in jobs]
+    ctx = mp.get_context("fork")
+    counter = ctx.Value("i", 0)
+
+    def take() -> int:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        return index
+
+    def helper(send: Any) -> None:
+        while (index := take()) < len(jobs):
+            send.send_bytes(pickle.dumps((index, jobs[index]()), pickle.HIGHEST_PROTOCOL))
+        send.close()
+
+    helpers, pipes = [], []
+    for _ in range(min(workers, len(jobs)) - 1):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=helper, args=(send,), name="graphkit-helper", daemon=True)
+        process.start()
+        send.close()
+        helpers.append(process)
+        pipes.append(receive)
+    done: dict[int, Any] = {}
+
+    def drain(block: bool) -> None:
+        while pipes:
+            ready = mp_connection.wait(pipes, timeout=None if block else 0)
+            if not ready:
+                return
+            for receive in ready:
+                try:
+                    index, result = pickle.loads(receive.recv_bytes())
+                except (EOFError, OSError):  # the helper has finished (or died)
+                    pipes.remove(receive)
+                    receive.close()
+                else:
+                    done[index] = result
+
+    try:
+        while (index := take()) < len(jobs):
+            done[index] = jobs[index]()
+            drain(block=False)
+        drain(block=True)
+    except BaseException:  # a helper may be waiting on a full pipe that nobody will read now
+        for process in helpers:
+            process.terminate()
+        raise
+    finally:
+        for process in helpers:
+            process.join()
+        for receive in pipes:
+            receive.close()
+    for index, job in enumerate(jobs):
+        if index not in done:  # taken by a helper that died before sending its result
+            done[index] = job()
+    return [done[index] for index in range(len(jobs))]
