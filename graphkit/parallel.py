@@ -12,6 +12,7 @@ import multiprocessing as mp
 import multiprocessing.connection as mp_connection
 import os
 import pickle
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -36,8 +37,8 @@ def run_shared(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
     """Run ``jobs`` here and in ``workers - 1`` forked helpers; give their results in job order.
 
     Each process takes the next job not yet taken. A helper sends each result as soon as it
-    has it, and this process reads them between its own jobs, so no helper waits on a full
-    pipe. The jobs of a helper that dies are run here; if this process fails, the helpers
+    has it, and a thread here receives them meanwhile, so no helper waits on a full pipe.
+    The jobs of a helper that dies are run here; if this process fails, the helpers
     are stopped. With one worker, or where processes cannot be forked, the jobs run here in
     order.
 
@@ -71,36 +72,35 @@ def run_shared(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
         helpers.append(process)
         pipes.append(receive)
     done: dict[int, Any] = {}
-
-    def drain(block: bool) -> None:
-        while pipes:
-            ready = mp_connection.wait(pipes, timeout=None if block else 0)
-            if not ready:
-                return
-            for receive in ready:
-                try:
-                    index, result = pickle.loads(receive.recv_bytes())
-                except (EOFError, OSError):  # the helper has finished (or died)
-                    pipes.remove(receive)
-                    receive.close()
-                else:
-                    done[index] = result
-
+    # A thread takes the helpers' results as they come (reading releases the GIL), so a
+    # helper never waits on a full pipe while this process is busy with a long job.
+    reader = threading.Thread(target=_receive, args=(pipes, done), name="graphkit-results", daemon=True)
+    reader.start()
     try:
         while (index := take()) < len(jobs):
             done[index] = jobs[index]()
-            drain(block=False)
-        drain(block=True)
-    except BaseException:  # a helper may be waiting on a full pipe that nobody will read now
+    except BaseException:
         for process in helpers:
             process.terminate()
         raise
     finally:
+        reader.join()
         for process in helpers:
             process.join()
-        for receive in pipes:
-            receive.close()
     for index, job in enumerate(jobs):
         if index not in done:  # taken by a helper that died before sending its result
             done[index] = job()
     return [done[index] for index in range(len(jobs))]
+
+
+def _receive(pipes: list[Any], done: dict[int, Any]) -> None:
+    """Until every helper has finished (or died), put what each sends into ``done``."""
+    while pipes:
+        for receive in mp_connection.wait(pipes):
+            try:
+                index, result = pickle.loads(receive.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):  # the helper has finished (or died)
+                pipes.remove(receive)
+                receive.close()
+            else:
+                done[index] = result

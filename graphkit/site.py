@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import multiprocessing as mp
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,8 @@ from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
 from .library import Library, gc_paused, load_library, sample_library
 from .load import scan_library
+from .parallel import can_fork, cores, run_shared
+from .rdf import turtle_parts
 from .view import write_html
 
 __all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title", "write_site"]
@@ -30,12 +33,17 @@ __all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title"
 
 @dataclass(frozen=True)
 class Artifact:
-    """One file of the site: its name, what the index calls it, and the function that writes it."""
+    """One file of the site: its name, what the index calls it, and the function that writes it.
+
+    ``parts``, for a long export, cuts the file's text into that many jobs (whose texts,
+    joined in order, are the file), so that a large library's site is written on every core.
+    """
 
     filename: str
     title: str
     description: str
     write: Callable[[Library, Path, dict[str, Any]], None]
+    parts: Callable[[Library, int], list[Callable[[], str]]] | None = None
 
 
 def library_title(library: Library) -> str:
@@ -71,6 +79,10 @@ def _write_graph_json(library: Library, path: Path, context: dict[str, Any]) -> 
 
 def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None:
     write_format(library.graph, path, "turtle")
+
+
+def _turtle_parts(library: Library, parts: int) -> list[Callable[[], str]]:
+    return turtle_parts(library.graph, parts)
 
 
 def _write_problems_json(library: Library, path: Path, context: dict[str, Any]) -> None:
@@ -139,7 +151,7 @@ def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) 
 ARTIFACTS: list[Artifact] = [
     Artifact("map.html", "Map", "the interactive map of every pattern and relation (works offline)", _write_map),
     Artifact("graph.ttl", "Graph (RDF/Turtle)", "the graph as RDF, for SPARQL here or in any triple store",
-             _write_turtle),
+             _write_turtle, parts=_turtle_parts),
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
              _write_graph_json),
     Artifact("problems.html", "Problems", "every problem found while loading, one row each", _write_problems_html),
@@ -226,61 +238,67 @@ def write_site(
 
 
 _PARALLEL_FROM = 500  # patterns; smaller sites are written faster in one process
+_PARTS_PER_CORE = 2  # pieces of a long export per core: small enough to even out the cores' work
 
 
 def _write_artifacts(library: Library, out: Path, context: dict[str, Any], chosen: list[Artifact]) -> None:
-    """Write the artifacts; on a large library the RDF export runs in a forked process meanwhile.
+    """Write the artifacts; on a large library, on every core (see ``parallel.run_shared``).
 
-    The Turtle export is the longest stage after loading and shares nothing with the others,
-    so the two cores of a small machine write the site in about the time of the export alone.
-    The forked child inherits the loaded library: nothing is pickled.
+    Each core takes the next job in the artifacts' order (the map, the longest single job,
+    first); a long export is cut into parts. A forked helper inherits the loaded library,
+    so nothing is pickled on the way in.
     """
-    heavy = [a for a in chosen if a.filename.endswith(".ttl")]
-    can_fork = "fork" in mp.get_all_start_methods()
-    if not heavy or len(library.patterns) < _PARALLEL_FROM or not can_fork or len(chosen) < 2:
-        for artifact in chosen:
-            artifact.write(library, out / artifact.filename, context)
-        return
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    children = [ctx.Process(target=_child_write, args=(a, library, out, context, send)) for a in heavy]
-    for child in children:
-        child.start()
-    send.close()
+    workers = cores() if len(library.patterns) >= _PARALLEL_FROM and can_fork() else 1
+    pieces: dict[str, list[int]] = {}  # artifact -> positions of its parts among the jobs
+    jobs: list[Callable[[], tuple[str | None, str | None]]] = []
+    for artifact in chosen:
+        if workers > 1 and artifact.parts is not None:
+            parts = artifact.parts(library, workers * _PARTS_PER_CORE)
+            pieces[artifact.filename] = list(range(len(jobs), len(jobs) + len(parts)))
+            for i, part in enumerate(parts):  # each part to a file of its own: megabytes are slow through a pipe
+                piece = out / f".{artifact.filename}.part{i}"
+                jobs.append(partial(_guarded, partial(_write_piece, piece, part)))
+        else:
+            job = partial(artifact.write, library, out / artifact.filename, context)
+            jobs.append(partial(_guarded, job))
     try:
-        for artifact in chosen:
-            if artifact not in heavy:
-                artifact.write(library, out / artifact.filename, context)
+        results = run_shared(jobs, workers)
+        failed = [error for _, error in results if error]
+        if failed:
+            raise ExportError(failed[0])
+        for name, positions in pieces.items():
+            _join_pieces(out / name, [Path(str(results[i][0])) for i in positions])
     finally:
-        messages = []
-        for child in children:
-            child.join()
-        while receive.poll():
-            try:
-                messages.append(receive.recv())
-            except EOFError:  # every child has closed its end
-                break
-        receive.close()
-    failed = [m for m in messages if m] + [
-        f"{out / a.filename}: the export stopped (exit code {c.exitcode})"
-        for a, c in zip(heavy, children, strict=True)
-        if c.exitcode != 0 and not messages
-    ]
-    if failed:
-        raise ExportError(failed[0])
+        for name, positions in pieces.items():
+            for i in range(len(positions)):
+                (out / f".{name}.part{i}").unlink(missing_ok=True)
 
 
-def _child_write(artifact: Artifact, library: Library, out: Path, context: dict[str, Any], send: Any) -> None:
+def _join_pieces(path: Path, pieces: list[Path]) -> None:
     try:
-        artifact.write(library, out / artifact.filename, context)
+        with path.open("wb") as joined:
+            for piece in pieces:
+                with piece.open("rb") as f:
+                    shutil.copyfileobj(f, joined, 1 << 20)
+    except OSError as err:
+        raise ExportError(f"{path}: cannot write ({err.strerror or err})") from err
+
+
+def _write_piece(path: Path, part: Callable[[], str]) -> str:
+    _write_text(path, part())
+    return str(path)
+
+
+def _guarded(job: Callable[[], str | None]) -> tuple[str | None, str | None]:
+    """Run one job of the site: (its text, None), or (None, the one-line error) for bad input.
+
+    Anything else is a bug: in a helper it ends the helper, and the job is run again here,
+    where it raises with its traceback.
+    """
+    try:
+        return job(), None
     except GraphkitError as err:
-        send.send(str(err))
-    except Exception as err:  # noqa: BLE001 - reported to the parent, which raises it as an ExportError
-        send.send(f"{out / artifact.filename}: cannot write ({type(err).__name__}: {err})")
-    else:
-        send.send("")
-    finally:
-        send.close()
+        return None, str(err)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ ALLOWED = {
     "query": BASE | {"graph", "library", "rdf"},
     "shapes": BASE | {"graph", "library", "rdf"},
     "view": BASE | {"graph", "library", "explore"},
-    "site": BASE | {"graph", "library", "load", "export", "view"},
+    "site": BASE | {"graph", "library", "load", "rdf", "export", "view"},
     "store": BASE | {"graph", "rdf"},
     "serve": BASE | {"graph", "library", "rdf", "query", "view"},
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},

@@ -18,7 +18,18 @@ from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 from graphkit import ExportError, Link, Pattern, build_graph, load_library
-from graphkit.rdf import GK, ONTOLOGY_IRI, mint_iri, relation_iri, to_rdf, to_rdflib, to_triples, to_turtle, write_rdf
+from graphkit.rdf import (
+    GK,
+    ONTOLOGY_IRI,
+    mint_iri,
+    relation_iri,
+    to_rdf,
+    to_rdflib,
+    to_triples,
+    to_turtle,
+    turtle_parts,
+    write_rdf,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "data" / "hostile"
@@ -357,3 +368,36 @@ def test_corpus_turtle_reparses_isomorphic():
     text = to_turtle(G)
     assert parse_turtle(text) == set(written)
     assert len(written) > 60_000
+
+
+# --------------------------------------------------------------------------- Turtle in parts
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 5, 40])
+def test_turtle_in_parts_joins_to_the_same_bytes(parts, hostile, fixture_library, sample_library):
+    for G in (hostile.graph, fixture_library.graph, sample_library.graph):
+        jobs = turtle_parts(G, parts, BASE)
+        assert 1 <= len(jobs) <= parts  # fewer when there are fewer subjects to cut between
+        assert "".join(job() for job in jobs) == to_turtle(G, BASE)
+    asserted = turtle_parts(fixture_library.graph, parts, BASE, asserted_only=True, with_ontology=True)
+    assert "".join(job() for job in asserted) == to_turtle(fixture_library.graph, BASE, True, True)
+
+
+def test_turtle_in_parts_of_the_corpus(corpus_library):
+    jobs = turtle_parts(corpus_library.graph, 4)
+    texts = [job() for job in jobs]
+    assert len(texts) == 4
+    assert "".join(texts) == to_turtle(corpus_library.graph)
+    assert texts[0].startswith("@prefix ") and not any(t.startswith("@prefix ") for t in texts[1:])
+    assert min(map(len, texts)) > 0.5 * max(map(len, texts))  # about equal work each
+
+
+def test_a_part_that_cannot_be_written_is_a_clear_error():
+    G = build_graph([Pattern(f"p{i:02}", f"P {i}") for i in range(20)] + [Pattern("zz", "bad \ud800", path="zz.md")])
+    messages = set()
+    for job in turtle_parts(G, 4):
+        try:
+            job()
+        except ExportError as err:
+            messages.add(str(err))
+    assert messages == {"zz.md: 'bad \\ud800' cannot be written as RDF (surrogates not allowed); fix the frontmatter"}

@@ -25,6 +25,7 @@ from .triples import (
     to_rdflib,
     to_triples,
     to_turtle,
+    turtle_parts,
     write_rdf,
 )
 
@@ -47,5 +48,6 @@ __all__ = [
     "to_rdflib",
     "to_triples",
     "to_turtle",
+    "turtle_parts",
     "write_rdf",
 ]

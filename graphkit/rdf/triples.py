@@ -9,9 +9,10 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +52,7 @@ __all__ = [
     "to_rdflib",
     "to_triples",
     "to_turtle",
+    "turtle_parts",
     "write_rdf",
 ]
 
@@ -180,6 +182,7 @@ def to_triples(
     base_iri: str = DEFAULT_BASE_IRI,
     asserted_only: bool = False,
     with_ontology: bool = False,
+    subjects: tuple[str | None, str | None] = (None, None),
 ) -> list[ox.Triple]:
     """The RDF triples of the pattern graph, sorted and without duplicates.
 
@@ -195,6 +198,9 @@ def to_triples(
         needs no reasoner. Curated links (``gk:CuratedLink``) always record what was asserted.
     with_ontology : bool
         Include the triples of the graphkit ontology.
+    subjects : (str or None, str or None)
+        Only the triples whose subject IRI is at least the first and less than the second
+        (``None``: no bound), for writing one export in parts (see ``turtle_parts``).
 
     Returns
     -------
@@ -212,45 +218,66 @@ def to_triples(
     True
     """
     with gc_paused():  # hundreds of thousands of tuples: collections would rescan them all, again and again
-        subjects = _statements(G, check_base_iri(base_iri), asserted_only)
+        inside = _inside(*subjects)
+        statements = _statements(G, check_base_iri(base_iri), asserted_only, inside)
         if with_ontology:
             for t in ontology_triples():
                 s, p, o = _key(t)
-                subjects.setdefault(s, set()).add((p, o))
-        return _to_oxigraph(subjects)
+                if inside(s):
+                    statements.setdefault(s, set()).add((p, o))
+        return _to_oxigraph(statements)
 
 
-def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statements:
+def _inside(low: str | None, high: str | None) -> Callable[[str], bool]:
+    if low is None and high is None:
+        return lambda iri: True
+    return lambda iri: (low is None or iri >= low) and (high is None or iri < high)
+
+
+def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool, inside: Callable[[str], bool]) -> _Statements:
+    """Subject -> its statements, for the subjects ``inside`` accepts."""
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
     relations = _relations(vocabulary, base)
     subjects: _Statements = {}
     A, T, N = _TYPE, _T, _N
     library = mint_iri(base, "library")
-    head = subjects[library] = {(A, (T["PatternLibrary"],)), (A, (N["ConceptScheme"],))}
-    if G.graph.get("name"):
-        head.add((N["title"], _text(G.graph["name"], "library name")))
-    concepts: dict[tuple[str, str], _Obj] = {}
+    if inside(library):
+        head = subjects[library] = {(A, (T["PatternLibrary"],)), (A, (N["ConceptScheme"],))}
+        if G.graph.get("name"):
+            head.add((N["title"], _text(G.graph["name"], "library name")))
 
-    def concept(kind: str, value: str, cls: str, scheme: str, where: str) -> _Obj:
-        node = concepts.get((kind, value))
-        if node is None:
-            iri = mint_iri(base, kind, value)
-            node = concepts[(kind, value)] = (iri,)
-            subjects.setdefault(iri, set()).update(
-                (
-                    (A, (T[cls],)),
-                    (A, (N["Concept"],)),
-                    (N["inScheme"], (T[scheme],)),
-                    (N["prefLabel"], _text(value, where)),
-                )
-            )
-        return node
+    # Facet values first, from every pattern: a value's concept may be inside even when
+    # none of the patterns that name it are.
+    concepts: dict[tuple[str, str], _Obj] = {}
+    for slug, data in G.nodes(data=True):
+        where = str(data.get("path") or slug)
+        for kind, value, cls, scheme in _facet_values(data):
+            if (kind, value) not in concepts:
+                iri = mint_iri(base, kind, value)
+                concepts[(kind, value)] = (iri,)
+                if inside(iri):
+                    subjects[iri] = {
+                        (A, (T[cls],)),
+                        (A, (N["Concept"],)),
+                        (N["inScheme"], (T[scheme],)),
+                        (N["prefLabel"], _text(value, where)),
+                    }
 
     patterns: dict[str, str] = {}
     for slug, data in G.nodes(data=True):
         where = str(data.get("path") or slug)
         s = patterns[slug] = mint_iri(base, "pattern", slug)
-        own = subjects.setdefault(s, set())
+        for dimension, value in (data.get("scores") or {}).items():
+            score = mint_iri(base, "pattern", slug, "score", dimension)
+            if inside(score):
+                subjects[score] = {
+                    (A, (T["Score"],)),
+                    (T["dimension"], concepts[("dimension", dimension)]),
+                    (N["value"], _decimal(value)),
+                }
+        if not inside(s):
+            continue
+        own = subjects[s] = set()
         add = own.add
         add((A, (T["Pattern"],)))
         add((A, (N["Concept"],)))
@@ -263,20 +290,15 @@ def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statemen
             add((N["identifier"], _text(data["id"], where)))
         if data.get("summary"):
             add((N["definition"], _text(data["summary"], where)))
-        for attr, prop, cls, scheme, kind in _FACETS:
+        for attr, prop, _, _, kind in _FACETS:
             for value in data.get(attr) or ():
-                add((T[prop], concept(kind, value, cls, scheme, where)))
+                add((T[prop], concepts[(kind, value)]))
         if data.get("domain"):
-            add((T["primaryDomain"], concept("domain", data["domain"], "Domain", "DomainScheme", where)))
+            add((T["primaryDomain"], concepts[("domain", data["domain"])]))
         if data.get("status"):
-            add((T["status"], concept("status", data["status"], "Status", "StatusScheme", where)))
-        for dimension, value in (data.get("scores") or {}).items():
-            score = mint_iri(base, "pattern", slug, "score", dimension)
-            add((T["score"], (score,)))
-            dim = concept("dimension", dimension, "ScoreDimension", "ScoreDimensionScheme", where)
-            subjects.setdefault(score, set()).update(
-                ((A, (T["Score"],)), (T["dimension"], dim), (N["value"], _decimal(value)))
-            )
+            add((T["status"], concepts[("status", data["status"])]))
+        for dimension in data.get("scores") or {}:
+            add((T["score"], (mint_iri(base, "pattern", slug, "score", dimension),)))
         lifecycle = data.get("lifecycle") or {}
         if lifecycle:
             text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -298,23 +320,27 @@ def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statemen
         name = data["relation"]
         rel = relations.get(name) or _Relation(relation_iri(name, base), None, False)
         source, target = patterns[u], patterns[v]
+        if not data.get("inferred"):
+            if inside(source):
+                subjects[source].add((rel.iri, (target,)))
+            if not asserted_only and inside(target):
+                if rel.symmetric:
+                    subjects[target].add((rel.iri, (source,)))
+                if rel.inverse is not None:
+                    subjects[target].add((rel.inverse, (source,)))
+        link_iri = mint_iri(base, "inferred" if data.get("inferred") else "link", u, name, v)
+        if not inside(link_iri):
+            continue
         where = str(G.nodes[u].get("path") or u)
+        link = subjects.setdefault(link_iri, set())
         if data.get("inferred"):
-            link = subjects.setdefault(mint_iri(base, "inferred", u, name, v), set())
             link.add((A, (T["InferredLink"],)))
             if data.get("confidence") is not None:
                 link.add((T["confidence"], _decimal(data["confidence"])))
             if data.get("reason"):
                 link.add((T["reason"], _text(data["reason"], where)))
         else:
-            link = subjects.setdefault(mint_iri(base, "link", u, name, v), set())
             link.add((A, (T["CuratedLink"],)))
-            subjects[source].add((rel.iri, (target,)))
-            if not asserted_only:
-                if rel.symmetric:
-                    subjects[target].add((rel.iri, (source,)))
-                if rel.inverse is not None:
-                    subjects[target].add((rel.inverse, (source,)))
             if data.get("weight") is not None:
                 link.add((T["weight"], _decimal(data["weight"])))
             if data.get("description"):
@@ -326,8 +352,22 @@ def _statements(G: nx.MultiDiGraph, base: str, asserted_only: bool) -> _Statemen
     for name in vocabulary:
         if name not in _INVERSE and name not in _SYMMETRIC:
             for s, p, o in _declare_relation(vocabulary[name], relations[name]):
-                subjects.setdefault(s, set()).add((p, o))
+                if inside(s):
+                    subjects.setdefault(s, set()).add((p, o))
     return subjects
+
+
+def _facet_values(data: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(IRI kind, value, class, scheme) of every facet value of one pattern, in a fixed order."""
+    for attr, _, cls, scheme, kind in _FACETS:
+        for value in data.get(attr) or ():
+            yield kind, value, cls, scheme
+    if data.get("domain"):
+        yield "domain", data["domain"], "Domain", "DomainScheme"
+    if data.get("status"):
+        yield "status", data["status"], "Status", "StatusScheme"
+    for dimension in data.get("scores") or {}:
+        yield "dimension", dimension, "ScoreDimension", "ScoreDimensionScheme"
 
 
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
@@ -459,6 +499,64 @@ def to_turtle(
     (True, True)
     """
     return to_rdf(G, "turtle", base_iri, asserted_only, with_ontology)
+
+
+def turtle_parts(
+    G: nx.MultiDiGraph,
+    parts: int,
+    base_iri: str = DEFAULT_BASE_IRI,
+    asserted_only: bool = False,
+    with_ontology: bool = False,
+) -> list[Callable[[], str]]:
+    """``to_turtle`` cut into ``parts`` jobs of about equal work (fewer for a tiny graph), to run on several cores.
+
+    Each job gives the Turtle of one range of subjects (the first job with the prefixes);
+    joined in order, their texts are ``to_turtle(G, ...)`` byte for byte.
+
+    Examples
+    --------
+    >>> from graphkit import load_library
+    >>> G = load_library().graph
+    >>> "".join(job() for job in turtle_parts(G, 3)) == to_turtle(G)
+    True
+    """
+    base = check_base_iri(base_iri)
+    bounds: list[str | None] = [None, *_split_points(G, base, parts), None]
+
+    def job(i: int) -> str:
+        triples = to_triples(G, base, asserted_only, with_ontology, subjects=(bounds[i], bounds[i + 1]))
+        text = serialize_triples(triples, "turtle", base)
+        if i == 0:
+            return text
+        lines = text.split("\n")  # the same prefix lines open every part: keep the first part's only
+        n = next((k for k, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+        return "\n".join(lines[n:])
+
+    return [partial(job, i) for i in range(len(bounds) - 1)]
+
+
+def _split_points(G: nx.MultiDiGraph, base: str, parts: int) -> list[str]:
+    """Subject IRIs that cut the export into ``parts`` ranges of about equal weight.
+
+    A pattern weighs its own statements and those its links add to it, a link its node's.
+    A few thousand of each, evenly spaced, are enough to place the cuts.
+    """
+    all_nodes, all_edges = list(G), list(G.edges(data=True))  # (number_of_edges sums every degree)
+    nodes = all_nodes[:: max(1, len(all_nodes) // 4096)]
+    edges = all_edges[:: max(1, len(all_edges) // 4096)]
+    node_step, edge_step = len(all_nodes) / max(len(nodes), 1), len(all_edges) / max(len(edges), 1)
+    weighted = [(mint_iri(base, "pattern", slug), (16 + 2 * G.degree(slug)) * node_step) for slug in nodes]
+    weighted += [(mint_iri(base, "inferred" if d.get("inferred") else "link", u, d["relation"], v), 3 * edge_step)
+                 for u, v, d in edges]  # fmt: skip
+    weighted.sort()
+    total = sum(w for _, w in weighted)
+    points: list[str] = []
+    running = 0.0
+    for iri, w in weighted:
+        if running >= total * (len(points) + 1) / parts and len(points) < parts - 1:
+            points.append(iri)
+        running += w
+    return points
 
 
 def write_rdf(
