@@ -249,29 +249,26 @@ def _write_artifacts(library: Library, out: Path, context: dict[str, Any], chose
     so nothing is pickled on the way in.
     """
     workers = cores() if len(library.patterns) >= _PARALLEL_FROM and can_fork() else 1
-    pieces: dict[str, list[int]] = {}  # artifact -> positions of its parts among the jobs
-    jobs: list[Callable[[], tuple[str | None, str | None]]] = []
+    pieces: dict[str, list[Path]] = {}  # artifact -> the files its parts are written to, in order
+    jobs: list[Callable[[], str | None]] = []
     for artifact in chosen:
         if workers > 1 and artifact.parts is not None:
-            parts = artifact.parts(library, workers * _PARTS_PER_CORE)
-            pieces[artifact.filename] = list(range(len(jobs), len(jobs) + len(parts)))
-            for i, part in enumerate(parts):  # each part to a file of its own: megabytes are slow through a pipe
-                piece = out / f".{artifact.filename}.part{i}"
-                jobs.append(partial(_guarded, partial(_write_piece, piece, part)))
+            paths = pieces[artifact.filename] = []
+            for i, part in enumerate(artifact.parts(library, workers * _PARTS_PER_CORE)):
+                paths.append(out / f".{artifact.filename}.part{i}")  # megabytes are slow through a pipe
+                jobs.append(partial(_guarded, partial(_write_piece, paths[-1], part)))
         else:
-            job = partial(artifact.write, library, out / artifact.filename, context)
-            jobs.append(partial(_guarded, job))
+            jobs.append(partial(_guarded, partial(artifact.write, library, out / artifact.filename, context)))
     try:
-        results = run_shared(jobs, workers)
-        failed = [error for _, error in results if error]
+        failed = [error for error in run_shared(jobs, workers) if error]
         if failed:
             raise ExportError(failed[0])
-        for name, positions in pieces.items():
-            _join_pieces(out / name, [Path(str(results[i][0])) for i in positions])
+        for name, paths in pieces.items():
+            _join_pieces(out / name, paths)
     finally:
-        for name, positions in pieces.items():
-            for i in range(len(positions)):
-                (out / f".{name}.part{i}").unlink(missing_ok=True)
+        for paths in pieces.values():
+            for path in paths:
+                path.unlink(missing_ok=True)
 
 
 def _join_pieces(path: Path, pieces: list[Path]) -> None:
@@ -284,21 +281,21 @@ def _join_pieces(path: Path, pieces: list[Path]) -> None:
         raise ExportError(f"{path}: cannot write ({err.strerror or err})") from err
 
 
-def _write_piece(path: Path, part: Callable[[], str]) -> str:
+def _write_piece(path: Path, part: Callable[[], str]) -> None:
     _write_text(path, part())
-    return str(path)
 
 
-def _guarded(job: Callable[[], str | None]) -> tuple[str | None, str | None]:
-    """Run one job of the site: (its text, None), or (None, the one-line error) for bad input.
+def _guarded(job: Callable[[], object]) -> str | None:
+    """Run one job of the site: None, or the one-line error for bad input.
 
     Anything else is a bug: in a helper it ends the helper, and the job is run again here,
     where it raises with its traceback.
     """
     try:
-        return job(), None
+        job()
     except GraphkitError as err:
-        return None, str(err)
+        return str(err)
+    return None
 
 
 @dataclass(frozen=True)

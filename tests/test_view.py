@@ -483,6 +483,7 @@ def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_pat
     written = write_site(sample, tmp_path / "two")
     for path in written:
         assert path.read_bytes() == (tmp_path / "one" / path.name).read_bytes(), path.name
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in written)  # no parts left
 
     broken = tmp_path / "broken"
     (broken / "graph.ttl").mkdir(parents=True)  # the child cannot write its file
