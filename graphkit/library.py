@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,24 +12,11 @@ from typing import Any
 import networkx as nx
 
 from .graph import build_graph, graph_stats, link_patterns
+from .heap import gc_paused
 from .load import Config, Scan, load_patterns, sort_problems
 from .model import ERROR, WARNING, Pattern, Problem, Vocabulary
 
 __all__ = ["Library", "load_library", "sample_library"]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures."""
-    # Loading allocates hundreds of thousands of small, acyclic objects; the cyclic
-    # collector would walk the growing heap again and again (a third of a warm load).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def sample_library() -> Path:

@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
-from .library import Library, gc_paused, load_library, sample_library
+from .heap import gc_paused
+from .library import Library, load_library, sample_library
 from .load import scan_library
 from .parallel import can_fork, cores, run_shared
 from .rdf import turtle_parts

@@ -12,10 +12,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "graphkit"
 # Each module may import only from the stages listed for it (left of it in the pipeline;
 # errors, model and parallel serve every stage):
 # files -> records (load) -> graph -> exporters (rdf, export, query, view, site, store, serve) -> cli.
-BASE = {"errors", "model", "parallel"}
+BASE = {"errors", "heap", "model", "parallel"}
 ALLOWED = {
     "errors": set(),
     "model": {"errors"},
+    "heap": set(),
     "parallel": set(),
     "load": BASE,
     "graph": BASE,

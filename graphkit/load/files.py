@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LibraryError
+from ..heap import gc_paused
 from ..model import ERROR, WARNING, Pattern, Problem
 from ..parallel import can_fork, cores, run_shared
 from .config import DEFAULT_CONFIG, Config, MiB, load_config
@@ -282,16 +282,11 @@ class _Cache:
 
     def read(self) -> dict[str, Any]:
         _settle(self.path)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # unpickling many small objects is much faster without collections on the way
         try:
-            with self.path.open("rb") as f:
+            with gc_paused(), self.path.open("rb") as f:  # unpickling many small objects: no collections on the way
                 entries = pickle.load(f)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return {}  # no cache yet, or one from another version: parse everything again
-        finally:
-            if gc_was_enabled:
-                gc.enable()
         return entries if isinstance(entries, dict) else {}
 
     def write(self, entries: dict[str, Any], background: bool = False) -> None:

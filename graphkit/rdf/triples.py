@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import rdflib
 
 from ..errors import ExportError
-from ..library import gc_paused
+from ..heap import gc_paused
 from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
 from .terms import (
     _INVERSE,
