@@ -392,6 +392,32 @@ def test_turtle_in_parts_of_the_corpus(corpus_library):
     assert min(map(len, texts)) > 0.5 * max(map(len, texts))  # about equal work each
 
 
+def test_every_cut_between_subjects_keeps_every_triple_once(hostile):
+    # Two parallel links of one relation share a link IRI: a cut never separates their statements.
+    G = build_graph(
+        [
+            Pattern("a", "A", links=(Link("enables", "b"), Link("related", "c")), scores={"vitality": 0.5}),
+            Pattern("b", "B", links=(Link("requires", "a"),), domains=("x",)),
+            Pattern("c", "C"),
+        ]
+    )
+    G.add_edge("a", "b", relation="enables", description="said twice")
+    for graph in (G, hostile.graph):
+        whole = to_triples(graph, BASE, with_ontology=True)
+        cuts = sorted({t.subject.value for t in whole})
+        assert len(cuts) > 20
+        for cut in cuts:
+            before = to_triples(graph, BASE, with_ontology=True, subjects=(None, cut))
+            after = to_triples(graph, BASE, with_ontology=True, subjects=(cut, None))
+            assert before + after == whole, cut
+            assert all(t.subject.value < cut for t in before) and all(t.subject.value >= cut for t in after)
+    twice = ox.NamedNode(mint_iri(BASE, "link", "a", "enables", "b"))
+    descriptions = [
+        t.object.value for t in to_triples(G, BASE) if t.subject == twice and "description" in t.predicate.value
+    ]
+    assert descriptions == ["said twice"]
+
+
 def test_a_part_that_cannot_be_written_is_a_clear_error():
     G = build_graph([Pattern(f"p{i:02}", f"P {i}") for i in range(20)] + [Pattern("zz", "bad \ud800", path="zz.md")])
     messages = set()

@@ -176,9 +176,12 @@ def mint_iri(base: str, kind: str, *parts: str) -> str:
     >>> mint_iri("https://example.org/", "pattern", "a", "score", "vitality")
     'https://example.org/pattern/a/score/vitality'
     """
-    if kind not in _KINDS:
+    path = _KINDS.get(kind)
+    if path is None:
         raise ValueError(f"unknown kind of IRI {kind!r}")
-    return base + _KINDS[kind] + "/".join(_segment(p) for p in parts)
+    if len(parts) == 1:  # most IRIs: a pattern or a facet value
+        return base + path + _segment(parts[0])
+    return base + path + "/".join([_segment(p) for p in parts])
 
 
 def relation_iri(name: str, base: str = DEFAULT_BASE_IRI) -> str:
