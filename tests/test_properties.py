@@ -163,6 +163,24 @@ def _both(fm: str, max_depth: int = 64):
     return fast, slow
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.sampled_from(TOKENS), st.text(max_size=12)), st.booleans(), st.booleans())
+def test_loader_resolves_tags_as_pyyaml_does(value, plain, quoted):
+    loader = _read._Loader("")
+    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+        implicit = (plain, quoted) if kind is yaml.ScalarNode else None
+        assert loader.resolve(kind, value, implicit) == yaml.resolver.BaseResolver.resolve(
+            loader, kind, value, implicit
+        )
+
+
+def test_loader_resolves_the_core_schema():
+    loader = _read._Loader("")
+    tags = {t: loader.resolve(yaml.ScalarNode, t, (True, False)).rsplit(":", 1)[1] for t in ("", "~", "1", "1.5", "no")}
+    assert tags == {"": "null", "~": "null", "1": "int", "1.5": "float", "no": "str"}
+    assert loader.resolve(yaml.ScalarNode, "1", (False, True)) == "tag:yaml.org,2002:str"  # quoted
+
+
 @st.composite
 def yaml_documents(draw):
     token = st.sampled_from(TOKENS)

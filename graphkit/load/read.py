@@ -45,6 +45,19 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """PyYAML's ``BaseResolver.resolve`` for this loader (no path resolvers), in fewer steps.
+
+        libyaml's composer calls it for every node: a tenth of the time of a whole load.
+        """
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _BY_FIRST.get(value[:1], _ANY_FIRST):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
 
 def _core_schema_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     keep = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
@@ -73,6 +86,14 @@ def _core_schema_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 
 
 _Loader.yaml_implicit_resolvers = _core_schema_resolvers()
+# The tag of a plain scalar, by its first character: the resolvers PyYAML's resolve() tries.
+_BY_FIRST = {
+    first: tuple(pairs + _Loader.yaml_implicit_resolvers.get(None, []))
+    for first, pairs in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_ANY_FIRST = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+assert not _Loader.yaml_path_resolvers  # _Loader.resolve does not look for them
 
 _HANDLER = frontmatter.YAMLHandler()
 _BOUNDARY = _HANDLER.FM_BOUNDARY
