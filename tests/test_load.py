@@ -242,6 +242,22 @@ def test_hidden_folders_and_exclude_globs_are_skipped(tmp_path):
     assert lib.problems == ()
 
 
+def test_the_files_found_in_a_folder_tree(tmp_path):
+    from graphkit.load import files
+
+    for rel in ("b.md", "A.MD", "c.markdown", "notes.txt", "x/y/z.md", "x/a.md", ".hidden.md", ".git/h.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("---\nslug: s\n---\n")
+    (tmp_path / "x" / "y" / "loop").symlink_to(tmp_path / "x", target_is_directory=True)  # not followed
+    (tmp_path / "linked.md").symlink_to(tmp_path / "b.md")  # a link to a file is a file
+    (tmp_path / "folder.md").mkdir()  # a folder, whatever its name
+    assert files.find_markdown_files(tmp_path) == [
+        ".hidden.md", "A.MD", "b.md", "c.markdown", "linked.md", "x/a.md", "x/y/z.md",
+    ]  # fmt: skip
+    excluding = files.Config(exclude=("x/*", "*.markdown"))
+    assert files.find_markdown_files(tmp_path, excluding) == [".hidden.md", "A.MD", "b.md", "linked.md"]
+
+
 def test_patterns_subfolder_is_used(tmp_path):
     (tmp_path / "README.md").write_text("# The library\n")
     (tmp_path / "_patterns").mkdir()

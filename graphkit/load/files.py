@@ -51,18 +51,30 @@ def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str
     """Every Markdown file below ``root`` as sorted POSIX paths relative to ``root``.
 
     Hidden folders (``.git``) are skipped, and so are the ``exclude`` globs of the configuration.
+    A link to a folder is not followed (as ``os.walk`` does not); a folder that cannot be
+    listed is skipped.
     """
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel_folder = Path(folder).relative_to(root)
-        for name in files:
-            if not name.lower().endswith((".md", ".markdown")):
-                continue
-            rel = (rel_folder / name).as_posix()
-            if any(fnmatch.fnmatch(rel, glob) for glob in config.exclude):
-                continue
-            found.append(rel)
+    found: list[str] = []
+    folders = [(os.fspath(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        if not name.startswith(".") and not entry.is_symlink():
+                            folders.append((entry.path, prefix + name + "/"))
+                    elif name.lower().endswith((".md", ".markdown")):
+                        found.append(prefix + name)
+        except OSError:
+            continue
+    if config.exclude:
+        found = [rel for rel in found if not any(fnmatch.fnmatch(rel, glob) for glob in config.exclude)]
     return sorted(found)
 
 
@@ -200,9 +212,9 @@ def _read_chunk(folder: Path, files: list[str], config: Config) -> list[_Result]
     return [read_file(folder, rel, config) for rel in files]
 
 
-def _signature(path: Path) -> tuple[int, int, int, int] | None:
+def _signature(path: str) -> tuple[int, int, int, int] | None:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -258,7 +270,8 @@ def scan_library(root: str | os.PathLike[str], config: Config | None = None) -> 
         raise LibraryError(f"{folder}: patterns_dir is not a folder")
     files = find_markdown_files(folder, config)
     scanned_ns = time.time_ns()
-    return Scan(folder, config, tuple(files), {rel: _signature(folder / rel) for rel in files}, scanned_ns)
+    where = os.fspath(folder)
+    return Scan(folder, config, tuple(files), {rel: _signature(os.path.join(where, rel)) for rel in files}, scanned_ns)
 
 
 def default_cache_dir() -> Path:
