@@ -211,7 +211,8 @@ def write_site(
     color_by : str
         The facet that colours the map (see ``graphkit.view.COLOR_FACETS``).
     artifacts : list of Artifact, optional
-        The files to write (``ARTIFACTS`` by default); ``index.html`` is always written, last.
+        The files to write (``ARTIFACTS`` by default); ``index.html`` is always written, and put
+        in place last, once every other file is.
 
     Examples
     --------
@@ -231,11 +232,7 @@ def write_site(
     chosen = list(ARTIFACTS if artifacts is None else artifacts)
     context = {"title": title or library_title(library), "color_by": color_by}
     _write_artifacts(library, out, context, chosen)
-    written = [out / artifact.filename for artifact in chosen]
-    index = out / "index.html"
-    _write_index(library, index, context, chosen)
-    written.append(index)
-    return written
+    return [out / artifact.filename for artifact in chosen] + [out / "index.html"]
 
 
 _PARALLEL_FROM = 500  # patterns; smaller sites are written faster in one process
@@ -243,11 +240,12 @@ _PARTS_PER_CORE = 2  # pieces of a long export per core: small enough to even ou
 
 
 def _write_artifacts(library: Library, out: Path, context: dict[str, Any], chosen: list[Artifact]) -> None:
-    """Write the artifacts; on a large library, on every core (see ``parallel.run_shared``).
+    """Write the artifacts and the index; on a large library, on every core (see ``parallel.run_shared``).
 
     Each core takes the next job in the artifacts' order (the map, the longest single job,
     first); a long export is cut into parts. A forked helper inherits the loaded library,
-    so nothing is pickled on the way in.
+    so nothing is pickled on the way in. The index is written beside the others under a
+    hidden name and takes its own once they all are written.
     """
     workers = cores() if len(library.patterns) >= _PARALLEL_FROM and can_fork() else 1
     pieces: dict[str, list[Path]] = {}  # artifact -> the files its parts are written to, in order
@@ -260,16 +258,21 @@ def _write_artifacts(library: Library, out: Path, context: dict[str, Any], chose
                 jobs.append(partial(_guarded, partial(_write_piece, paths[-1], part)))
         else:
             jobs.append(partial(_guarded, partial(artifact.write, library, out / artifact.filename, context)))
+    staged = out / ".index.html.part"
+    jobs.append(partial(_guarded, partial(_write_index, library, staged, context, chosen)))
     try:
         failed = [error for error in run_shared(jobs, workers) if error]
         if failed:
             raise ExportError(failed[0])
         for name, paths in pieces.items():
             _join_pieces(out / name, paths)
+        try:
+            os.replace(staged, out / "index.html")
+        except OSError as err:
+            raise ExportError(f"{out / 'index.html'}: cannot write ({err.strerror or err})") from err
     finally:
-        for paths in pieces.values():
-            for path in paths:
-                path.unlink(missing_ok=True)
+        for path in [staged, *(path for paths in pieces.values() for path in paths)]:
+            path.unlink(missing_ok=True)
 
 
 def _join_pieces(path: Path, pieces: list[Path]) -> None:

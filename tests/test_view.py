@@ -489,3 +489,11 @@ def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_pat
     (broken / "graph.ttl").mkdir(parents=True)  # the child cannot write its file
     with pytest.raises(graphkit.ExportError, match=r"graph\.ttl: cannot write"):
         write_site(sample, broken)
+    # the index is only put in place when every file it links to is written; no part is left
+    assert sorted(p.name for p in broken.iterdir()) == [
+        "graph.json",
+        "graph.ttl",
+        "map.html",
+        "problems.html",
+        "problems.json",
+    ]
