@@ -69,15 +69,21 @@ def run_one(name: str, library: Path, workdir: Path) -> dict:
 
 
 def measure(names: list[str], library: Path, repeat: int, workdir: Path) -> dict[str, dict]:
+    """Run every measurement ``repeat`` times, round-robin, so that a slow spell of a shared
+    machine falls on every figure alike rather than on the ratios' one side; medians."""
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for i in range(repeat):
+        for name in names:
+            if i == 0 or name not in ONCE:
+                runs[name].append(run_one(name, library, workdir / f"{name}-{i}"))
     results = {}
     for name in names:
-        runs = [run_one(name, library, workdir / f"{name}-{i}") for i in range(1 if name in ONCE else repeat)]
-        times = [r["seconds"] for r in runs]
-        over = next((r["over"] for r in runs if r["seconds"] is None), None)
+        times = [r["seconds"] for r in runs[name]]
+        over = next((r["over"] for r in runs[name] if r["seconds"] is None), None)
         results[name] = {
             "seconds": None if over else statistics.median(times),
             "over": over,
-            "peak_mb": max(r["peak_mb"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs[name]),
             "runs": [None if t is None else round(t, 4) for t in times],
         }
         shown = f"> {over:.0f}" if over else f"{results[name]['seconds']:8.3f}"
