@@ -220,7 +220,7 @@ def to_triples(
     """
     with gc_paused():  # hundreds of thousands of tuples: collections would rescan them all, again and again
         plan = _Subjects(G, check_base_iri(base_iri), asserted_only)
-        return _to_oxigraph(plan.statements(*subjects, with_ontology=with_ontology))
+        return list(_to_oxigraph(plan.statements(*subjects, with_ontology=with_ontology)))
 
 
 _LIBRARY, _CONCEPT, _SCORE, _PATTERN, _LINK, _RELATION = range(6)  # the kinds of subject
@@ -463,8 +463,12 @@ def _key(t: ox.Triple) -> _Key:
     return (name(t.subject), _TYPE if predicate == _RDF_TYPE else predicate, obj)
 
 
-def _to_oxigraph(subjects: _Statements) -> list[ox.Triple]:
-    """The statements as pyoxigraph triples: subjects in order, each subject's statements in order."""
+def _to_oxigraph(subjects: _Statements) -> Iterator[ox.Triple]:
+    """The statements as pyoxigraph triples: subjects in order, each subject's statements in order.
+
+    A generator: ``serialize_triples`` writes each triple as it comes, so a large export
+    never holds all its triples at once (and runs faster for it).
+    """
     # The hot loop of every export (one pass over ~40 triples per pattern): each IRI becomes
     # a term once, every lookup is a local name, and string literals (most of them) take the
     # shortest branch.
@@ -476,8 +480,6 @@ def _to_oxigraph(subjects: _Statements) -> list[ox.Triple]:
         made = terms[value] = blank(value[2:]) if value[:2] == "_:" else named(value)
         return made
 
-    triples: list[ox.Triple] = []
-    append = triples.append
     for s in sorted(subjects):
         subject = get(s) or term(s)
         for p, o in sorted(subjects[s]):
@@ -489,8 +491,7 @@ def _to_oxigraph(subjects: _Statements) -> list[ox.Triple]:
                 obj = literal(o[0], language=o[2])
             else:
                 obj = literal(o[0], datatype=get(o[1]) or term(o[1]))
-            append(triple(subject, get(p) or term(p), obj))
-    return triples
+            yield triple(subject, get(p) or term(p), obj)
 
 
 # --------------------------------------------------------------------------- serialization
@@ -521,8 +522,9 @@ def to_rdf(
     """
     if fmt not in RDF_FORMATS:
         raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
-    triples = to_triples(G, base_iri, asserted_only=asserted_only, with_ontology=with_ontology)
-    return serialize_triples(triples, fmt, base_iri)
+    with gc_paused():
+        plan = _Subjects(G, check_base_iri(base_iri), asserted_only)
+        return serialize_triples(_to_oxigraph(plan.statements(with_ontology=with_ontology)), fmt, base_iri)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
@@ -586,8 +588,8 @@ def turtle_parts(
 
     def job(i: int) -> str:
         with gc_paused():
-            triples = _to_oxigraph(plan.statements(bounds[i], bounds[i + 1], with_ontology))
-        text = serialize_triples(triples, "turtle", base)
+            statements = plan.statements(bounds[i], bounds[i + 1], with_ontology)
+            text = serialize_triples(_to_oxigraph(statements), "turtle", base)
         if i == 0:
             return text
         lines = text.split("\n")  # the same prefix lines open every part: keep the first part's only
