@@ -252,12 +252,19 @@ class _Subjects:
         patterns: dict[str, str] = {}
         for slug, data in G.nodes(data=True):
             patterns[slug] = mint_iri(base, "pattern", slug)
-            items.append((patterns[slug], _PATTERN, slug))
+            items.append((patterns[slug], _PATTERN, (slug, data)))
             for dimension in data.get("scores") or {}:
                 items.append((mint_iri(base, "pattern", slug, "score", dimension), _SCORE, (slug, dimension)))
+        # Each pattern's curated links, out and in, for the relations its own statements state.
+        self.links_out: dict[str, list[tuple[_Relation, str]]] = {}
+        self.links_in: dict[str, list[tuple[_Relation, str]]] = {}
         for u, v, data in G.edges(data=True):
             link = mint_iri(base, "inferred" if data.get("inferred") else "link", u, data["relation"], v)
             items.append((link, _LINK, (u, v, data)))
+            if not data.get("inferred"):
+                rel = self.relation(data["relation"])
+                self.links_out.setdefault(u, []).append((rel, v))
+                self.links_in.setdefault(v, []).append((rel, u))
         for name in self.vocabulary:
             if name not in _INVERSE and name not in _SYMMETRIC:
                 items.append((self.relations[name].iri, _RELATION, name))
@@ -317,9 +324,9 @@ class _Subjects:
             )
         )
 
-    def _pattern(self, own: set[tuple[str, _Obj]], slug: str) -> None:
-        G, T, N, concepts, patterns = self.G, _T, _N, self.concepts, self.patterns
-        data = G.nodes[slug]
+    def _pattern(self, own: set[tuple[str, _Obj]], what: tuple[str, dict[str, Any]]) -> None:
+        T, N, concepts, patterns = _T, _N, self.concepts, self.patterns
+        slug, data = what
         where = str(data.get("path") or slug)
         add = own.add
         add((_TYPE, (T["Pattern"],)))
@@ -360,20 +367,15 @@ class _Subjects:
             add((T["generation"], _text(data["generation"], where)))
         # The curated relations: those the file states, and (unless asserted only) the
         # inverse or other direction of those other files state about this one.
-        for target, keyed in G.succ[slug].items():
-            for link in keyed.values():
-                if not link.get("inferred"):
-                    add((self.relation(link["relation"]).iri, (patterns[target],)))
+        for rel, target in self.links_out.get(slug, ()):
+            add((rel.iri, (patterns[target],)))
         if self.asserted_only:
             return
-        for source, keyed in G.pred[slug].items():
-            for link in keyed.values():
-                if not link.get("inferred"):
-                    rel = self.relation(link["relation"])
-                    if rel.symmetric:
-                        add((rel.iri, (patterns[source],)))
-                    if rel.inverse is not None:
-                        add((rel.inverse, (patterns[source],)))
+        for rel, source in self.links_in.get(slug, ()):
+            if rel.symmetric:
+                add((rel.iri, (patterns[source],)))
+            if rel.inverse is not None:
+                add((rel.inverse, (patterns[source],)))
 
     def _link(self, own: set[tuple[str, _Obj]], what: tuple[str, str, dict[str, Any]]) -> None:
         u, v, data = what
@@ -408,7 +410,7 @@ class _Subjects:
         """About how much work the statements of ``items[i]`` are, for cutting the export into parts."""
         _, kind, what = self.items[i]  # (measured on the Commons OS library: a unit is about 4 µs)
         if kind == _PATTERN:
-            return 16 + 2 * self.G.degree(what)
+            return 16 + 2 * self.G.degree(what[0])
         return 3 if kind == _LINK else 2
 
 
