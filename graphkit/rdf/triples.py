@@ -138,7 +138,8 @@ def _relations(vocabulary: Vocabulary, base: str) -> dict[str, _Relation]:
 def _text(value: Any, where: str) -> _Obj:
     text = str(value)
     try:
-        text.encode("utf-8")
+        if not text.isascii():  # (ASCII text, nearly all of it, is always valid)
+            text.encode("utf-8")
     except UnicodeEncodeError as err:
         raise ExportError(f"{where}: {text!r} cannot be written as RDF ({err.reason}); fix the frontmatter") from err
     return (text, _XSD_STRING, "")
