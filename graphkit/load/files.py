@@ -189,6 +189,7 @@ _Result = tuple[Pattern | None, list[Problem]]
 _Entry = tuple[tuple[int, int, int, int], int, _Result]  # signature, when it was taken, what was read
 _RACY_NS = 2_000_000_000  # coarser than any common filesystem's timestamps (FAT: 2 s)
 _PARALLEL_FROM = 200  # files; below this, starting processes costs more than it saves
+_CHUNK = 64  # files read per job at most: the cores finish within a few milliseconds of each other
 
 
 def _read_all(folder: Path, files: list[str], config: Config, workers: int | None) -> list[_Result]:
@@ -203,7 +204,7 @@ def _read_all(folder: Path, files: list[str], config: Config, workers: int | Non
             workers = 1
     if workers <= 1 or len(files) < 2:
         return _read_chunk(folder, files, config)
-    size = max(1, len(files) // (workers * 16))
+    size = max(1, min(_CHUNK, len(files) // (workers * 16)))
     jobs = [partial(_read_chunk, folder, files[i : i + size], config) for i in range(0, len(files), size)]
     return [result for chunk in run_shared(jobs, workers) for result in chunk]
 
