@@ -5,6 +5,7 @@ function that mints IRIs (``mint_iri``), and the ontology files shipped in the w
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -140,6 +141,7 @@ _KINDS = {
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
+@lru_cache(maxsize=1 << 16)  # a slug is minted into its pattern's IRI and every link's
 def _segment(text: str) -> str:
     """Percent-encode everything outside the unreserved characters, and the dot segments."""
     if text in (".", ".."):

@@ -245,11 +245,15 @@ class _Subjects:
         # pattern that has it when its label cannot be written.
         concepts: dict[tuple[str, str], _Obj] = {}
         for slug, data in G.nodes(data=True):
-            for kind, value, cls, scheme in _facet_values(data):
-                if (kind, value) not in concepts:
-                    iri = mint_iri(base, kind, value)
-                    concepts[(kind, value)] = (iri,)
-                    items.append((iri, _CONCEPT, (value, cls, scheme, str(data.get("path") or slug))))
+            for attr, several, kind, cls, scheme in _CONCEPT_SOURCES:
+                values = data.get(attr)
+                if not values:
+                    continue
+                for value in values if several else (values,):
+                    if (kind, value) not in concepts:
+                        iri = mint_iri(base, kind, value)
+                        concepts[(kind, value)] = (iri,)
+                        items.append((iri, _CONCEPT, (value, cls, scheme, str(data.get("path") or slug))))
         patterns: dict[str, str] = {}
         for slug, data in G.nodes(data=True):
             patterns[slug] = mint_iri(base, "pattern", slug)
@@ -419,17 +423,14 @@ def _first(item: tuple[str, int, Any]) -> str:
     return item[0]
 
 
-def _facet_values(data: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
-    """(IRI kind, value, class, scheme) of every facet value of one pattern, in a fixed order."""
-    for attr, _, cls, scheme, kind in _FACETS:
-        for value in data.get(attr) or ():
-            yield kind, value, cls, scheme
-    if data.get("domain"):
-        yield "domain", data["domain"], "Domain", "DomainScheme"
-    if data.get("status"):
-        yield "status", data["status"], "Status", "StatusScheme"
-    for dimension in data.get("scores") or {}:
-        yield "dimension", dimension, "ScoreDimension", "ScoreDimensionScheme"
+#: Where a pattern's facet values are (node attribute, whether it holds several), and what
+#: they become (IRI kind, class, scheme), in the order the export meets them.
+_CONCEPT_SOURCES = (
+    *((attr, True, kind, cls, scheme) for attr, _, cls, scheme, kind in _FACETS),
+    ("domain", False, "domain", "Domain", "DomainScheme"),
+    ("status", False, "status", "Status", "StatusScheme"),
+    ("scores", True, "dimension", "ScoreDimension", "ScoreDimensionScheme"),  # its keys
+)
 
 
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
