@@ -107,6 +107,23 @@ def test_layout_keeps_nodes_of_a_component_apart(sample):
             assert d >= node_size(G.degree(a)) + node_size(G.degree(b)), (a, b)
 
 
+def test_layout_of_a_component_large_enough_for_the_grid():
+    from graphkit.view.layout import GRID_FROM
+
+    G = nx.MultiDiGraph()
+    n = GRID_FROM + 20
+    nx.add_cycle(G, range(n))
+    G.add_edges_from((i, (i * 7) % n) for i in range(0, n, 3))  # chords: one component, not a ring
+    pos = layout_positions(G)
+    assert set(pos) == set(G) and pos == layout_positions(G)
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    for a in range(n):
+        for b in range(a + 1, n):
+            d = ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5
+            assert d >= node_size(G.degree(a)) + node_size(G.degree(b)), (a, b)
+    assert max(xs) - min(xs) < 40 * (max(ys) - min(ys))  # laid out in two dimensions, not on a line
+
+
 def test_layout_places_small_components_and_isolated_patterns_beside_the_main_one():
     G = nx.MultiDiGraph()
     nx.add_cycle(G, [f"main{i}" for i in range(30)])
