@@ -83,7 +83,8 @@ def layout_positions(
     index = {n: i for i, n in enumerate(nodes)}
     pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
     g = igraph.Graph(n=len(nodes), edges=pairs)
-    radii = np.array([node_size(G.degree(n)) for n in nodes])
+    degree = dict(G.degree())
+    radii = np.array([node_size(degree[n]) for n in nodes])
     components = sorted(g.connected_components(mode="weak"), key=lambda c: (-len(c), min(c)))
     rng = np.random.default_rng(seed)
 

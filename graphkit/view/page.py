@@ -200,10 +200,11 @@ def network_data(
     attribute = COLOR_FACETS[facet]
     pos = positions if positions is not None else layout_positions(G)
     slugs = sorted(G.nodes, key=str)
+    degrees = dict(G.degree())
     nodes = []
     for slug in slugs:
         d = G.nodes[slug]
-        degree = G.degree(slug)
+        degree = degrees[slug]
         nodes.append(
             {
                 "id": str(slug),
