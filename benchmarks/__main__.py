@@ -95,12 +95,24 @@ def _time(r: dict) -> str:
     return f"> {r['over']:.0f} s" if r["over"] else f"{r['seconds']:.3f} s"
 
 
+def paired_ratio(r: dict, base: dict) -> float:
+    """The median of the per-round ratios, when both were measured in every round; else the ratio of medians.
+
+    A figure and its baseline are measured in the same round, seconds apart: their ratio is
+    untouched by the slow and fast spells a shared machine goes through between rounds.
+    """
+    runs, base_runs = r["runs"], base["runs"]
+    if len(runs) == len(base_runs) > 1 and None not in runs and None not in base_runs:
+        return statistics.median(a / b for a, b in zip(runs, base_runs, strict=True))
+    return r["seconds"] / base["seconds"]
+
+
 def _ratio(r: dict, base: dict) -> str:
     if r["over"]:
         return ""
     if base["over"]:
         return f"< {r['seconds'] / base['over']:.3f}x"
-    return f"{r['seconds'] / base['seconds']:.2f}x"
+    return f"{paired_ratio(r, base):.2f}x"
 
 
 def table(results: dict[str, dict]) -> list[str]:
@@ -121,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--scales", default="1,3,10", help="synthetic library sizes, comma-separated (default 1,3,10)")
     parser.add_argument(
-        "--repeat", type=int, default=5, help="runs per measurement; the median is reported (default 5)"
+        "--repeat", type=int, default=7, help="runs per measurement; the median is reported (default 7)"
     )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where results go")
     parser.add_argument("--only", help="measure only these stages on the library, comma-separated")
@@ -153,7 +165,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"synthetic {scale}x ({count} files):", file=sys.stderr)
             report["growth"][scale] = {"files": count, **measure(GROWTH, synth, args.repeat, tmp / f"s{scale}")}
 
-    lines = [f"Measured {report['date']} on {report['machine']}; medians of {args.repeat} runs.", ""]
+    lines = [
+        f"Measured {report['date']} on {report['machine']}; medians of {args.repeat} runs, "
+        "measured round-robin; a ratio is the median of the ratios within each round.",
+        "",
+    ]
     lines += [
         f"**{library.name if library.name != '_patterns' else library.parent.name}**",
         "",
@@ -176,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             lines.append(
                 f"| {scale}x | {r['files']} | "
                 + " | ".join(cells)
-                + f" | {r['build']['seconds'] / r['floor']['seconds']:.2f} | {memory:.0f} MB ({memory / base['build']['peak_mb']:.1f}x) |"
+                + f" | {paired_ratio(r['build'], r['floor']):.2f} | {memory:.0f} MB ({memory / base['build']['peak_mb']:.1f}x) |"
             )
     text = "\n".join(lines) + "\n"
     (args.out / "results.md").write_text(text)
