@@ -258,6 +258,36 @@ def test_the_files_found_in_a_folder_tree(tmp_path):
     assert files.find_markdown_files(tmp_path, excluding) == [".hidden.md", "A.MD", "b.md", "linked.md"]
 
 
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+    from graphkit.load import files
+
+    (tmp_path / "ok.md").write_text("---\nslug: ok\ntitle: OK\n---\n")
+    (tmp_path / "locked" / "deeper").mkdir(parents=True)
+    (tmp_path / "locked" / "hidden.md").write_text("---\nslug: hidden\n---\n")
+    real = os.scandir
+    refused: set[str] = {str(tmp_path / "locked")}
+
+    def scandir(path):  # a permission the tests (run as root in CI) cannot take away for real
+        if str(path) in refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(files.os, "scandir", scandir)
+    before = files.scan_library(tmp_path).fingerprint()
+    lib = graphkit.load_library(tmp_path)
+    assert list(lib.graph) == ["ok"]
+    assert [str(p) for p in lib.problems] == [
+        "locked/: error: cannot list the folder (Permission denied); its files are not read [unreadable]"
+    ]
+    refused.clear()  # listable again: the scan differs, so a warm build is not taken for the same
+    assert files.scan_library(tmp_path).fingerprint() != before
+    assert sorted(graphkit.load_library(tmp_path).graph) == ["hidden", "ok"]
+
+    refused.add(str(tmp_path))
+    with pytest.raises(graphkit.LibraryError, match=r": cannot list the folder \(Permission denied\)$"):
+        graphkit.load_library(tmp_path)
+
+
 def test_patterns_subfolder_is_used(tmp_path):
     (tmp_path / "README.md").write_text("# The library\n")
     (tmp_path / "_patterns").mkdir()

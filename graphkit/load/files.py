@@ -51,10 +51,16 @@ def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str
     """Every Markdown file below ``root`` as sorted POSIX paths relative to ``root``.
 
     Hidden folders (``.git``) are skipped, and so are the ``exclude`` globs of the configuration.
-    A link to a folder is not followed (as ``os.walk`` does not); a folder that cannot be
-    listed is skipped.
+    A link to a folder is not followed (as ``os.walk`` does not). A folder below ``root``
+    that cannot be listed is left out here; ``scan_library`` reports it.
     """
+    return _find(root, config)[0]
+
+
+def _find(root: Path, config: Config) -> tuple[list[str], list[tuple[str, str]]]:
+    """The Markdown files below ``root``, and the folders below it that could not be listed (with why)."""
     found: list[str] = []
+    unlisted: list[tuple[str, str]] = []
     folders = [(os.fspath(root), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -65,17 +71,20 @@ def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str
                     try:
                         is_dir = entry.is_dir()
                     except OSError:
-                        is_dir = False
+                        is_dir = False  # then read as a file, and reported if it cannot be
                     if is_dir:
                         if not name.startswith(".") and not entry.is_symlink():
                             folders.append((entry.path, prefix + name + "/"))
                     elif name.lower().endswith((".md", ".markdown")):
                         found.append(prefix + name)
-        except OSError:
-            continue
+        except OSError as err:
+            if not prefix:
+                raise LibraryError(f"{root}: cannot list the folder ({err.strerror or err})") from err
+            unlisted.append((prefix, err.strerror or str(err)))
     if config.exclude:
         found = [rel for rel in found if not any(fnmatch.fnmatch(rel, glob) for glob in config.exclude)]
-    return sorted(found)
+        unlisted = [(rel, why) for rel, why in unlisted if not any(fnmatch.fnmatch(rel, g) for g in config.exclude)]
+    return sorted(found), sorted(unlisted)
 
 
 def patterns_root(root: Path, config: Config) -> Path:
@@ -172,7 +181,10 @@ def load_patterns(
         cache.write(kept, background=len(todo) >= _PARALLEL_FROM)
 
     records: list[Pattern] = []
-    problems: list[Problem] = []
+    problems = [
+        Problem(rel, "unreadable", ERROR, f"cannot list the folder ({why}); its files are not read")
+        for rel, why in scan.unlisted
+    ]
     for rel in files:
         pattern, found = results[rel]
         problems.extend(found)
@@ -230,6 +242,7 @@ class Scan:
     files: tuple[str, ...]
     signatures: dict[str, tuple[int, int, int, int] | None]
     scanned_ns: int  # when the signatures were taken
+    unlisted: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, and why
 
     def fingerprint(self) -> str:
         """A digest of the scan: equal digests mean no file was added, removed or changed
@@ -245,6 +258,7 @@ class Scan:
             digest.update(f"{rel}\0{sig}\n".encode())
             if sig is not None:
                 newest = max(newest, sig[1])
+        digest.update(repr(self.unlisted).encode())
         racy = newest >= self.scanned_ns - _RACY_NS
         return digest.hexdigest() + ("-racy" if racy else "")
 
@@ -269,10 +283,11 @@ def scan_library(root: str | os.PathLike[str], config: Config | None = None) -> 
     folder = patterns_root(base, config)
     if not folder.is_dir():
         raise LibraryError(f"{folder}: patterns_dir is not a folder")
-    files = find_markdown_files(folder, config)
+    files, unlisted = _find(folder, config)
     scanned_ns = time.time_ns()
     where = os.fspath(folder)
-    return Scan(folder, config, tuple(files), {rel: _signature(os.path.join(where, rel)) for rel in files}, scanned_ns)
+    signatures = {rel: _signature(os.path.join(where, rel)) for rel in files}
+    return Scan(folder, config, tuple(files), signatures, scanned_ns, tuple(unlisted))
 
 
 def default_cache_dir() -> Path:
