@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         for scale in scales:
             synth = tmp / f"synth-{scale}x"
             count = make_library(library, synth, scale)
+            os.sync()  # written back to disk now, not by the kernel during the first measurements
             time.sleep(2.1)  # files just written count as possibly changed for 2 s (see load_patterns)
             print(f"synthetic {scale}x ({count} files):", file=sys.stderr)
             report["growth"][scale] = {"files": count, **measure(GROWTH, synth, args.repeat, tmp / f"s{scale}")}
