@@ -255,7 +255,9 @@ class _Subjects:
                         concepts[(kind, value)] = (iri,)
                         items.append((iri, _CONCEPT, (value, cls, scheme, str(data.get("path") or slug))))
         patterns: dict[str, str] = {}
+        self.data: dict[str, dict[str, Any]] = {}  # slug -> node attributes, without NetworkX's views
         for slug, data in G.nodes(data=True):
+            self.data[slug] = data
             patterns[slug] = mint_iri(base, "pattern", slug)
             items.append((patterns[slug], _PATTERN, (slug, data)))
             for dimension in data.get("scores") or {}:
@@ -325,7 +327,7 @@ class _Subjects:
             (
                 (_TYPE, (_T["Score"],)),
                 (_T["dimension"], self.concepts[("dimension", dimension)]),
-                (_N["value"], _decimal(self.G.nodes[slug]["scores"][dimension])),
+                (_N["value"], _decimal(self.data[slug]["scores"][dimension])),
             )
         )
 
@@ -386,7 +388,7 @@ class _Subjects:
         u, v, data = what
         T = _T
         rel = self.relation(data["relation"])
-        where = str(self.G.nodes[u].get("path") or u)
+        where = str(self.data[u].get("path") or u)
         if data.get("inferred"):
             own.add((_TYPE, (T["InferredLink"],)))
             if data.get("confidence") is not None:
@@ -416,7 +418,10 @@ class _Subjects:
         _, kind, what = self.items[i]  # (measured on the Commons OS library and 10 times it: a unit is 3 µs)
         if kind == _PATTERN:  # its own statements, and one or two for each curated link in or out
             return 16 + 2 * (len(self.links_out.get(what[0], ())) + len(self.links_in.get(what[0], ())))
-        return {_LINK: 3.5, _SCORE: 3.0}.get(kind, 2.0)
+        return _WEIGHTS.get(kind, 2.0)
+
+
+_WEIGHTS = {_LINK: 3.5, _SCORE: 3.0}  # other subjects but patterns: 2.0
 
 
 def _first(item: tuple[str, int, Any]) -> str:
