@@ -139,8 +139,8 @@ class Link:
 class Pattern:
     """One pattern, normalized from either frontmatter generation.
 
-    ``frontmatter`` keeps the whole parsed frontmatter (JSON-safe), so nothing the file
-    says is lost even when graphkit does not interpret it.
+    ``frontmatter`` keeps the whole parsed frontmatter (a read-only, JSON-safe mapping), so
+    nothing the file says is lost even when graphkit does not interpret it.
     """
 
     slug: str

@@ -427,6 +427,40 @@ def test_parallel_reading_gives_the_same_records(sample_library):
     assert parallel.problems == sample_library.problems
 
 
+def test_a_pickled_record_carries_its_frontmatter_as_text_and_reads_the_same(sample_library):
+    # What a reading helper sends back, and what the cache keeps: the YAML text, parsed
+    # again only when read. Every record of the sample reads back equal, value for value.
+    import pickle
+
+    for pattern in sample_library.patterns:
+        copy = pickle.loads(pickle.dumps(pattern, pickle.HIGHEST_PROTOCOL))
+        assert copy.frontmatter._values is None  # not parsed yet
+        assert copy == pattern
+        assert dict(copy.frontmatter) == dict(pattern.frontmatter)
+        assert type(copy.frontmatter) is type(pattern.frontmatter)
+
+
+def test_frontmatter_is_a_read_only_mapping_of_the_whole_frontmatter():
+    p, problems = parse(
+        """\
+        ---
+        slug: a
+        title: A
+        extra: {nested: [1, "two", null], when: 2024-01-02}
+        title: Again
+        ---
+        """
+    )
+    fm = p.frontmatter
+    expected = {"slug": "a", "title": "Again", "extra": {"nested": [1, "two", None], "when": "2024-01-02"}}
+    assert dict(fm) == expected and fm == expected and len(fm) == 3 and "extra" in fm
+    assert fm.text == '\nslug: a\ntitle: A\nextra: {nested: [1, "two", null], when: 2024-01-02}\ntitle: Again\n'
+    assert repr(fm) == repr(expected)
+    with pytest.raises(TypeError):
+        fm["slug"] = "b"  # type: ignore[index]
+    assert kinds(problems) == ["duplicate-key"]
+
+
 def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
     # The forked readers take chunks in turn; one that dies leaves its chunk to this process.
     from graphkit.load import files

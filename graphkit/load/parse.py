@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import ERROR, WARNING, Link, Pattern, Problem, Vocabulary
 from .config import DEFAULT_CONFIG, Config
-from .read import Reject, parse_frontmatter, yaml_type
+from .read import Frontmatter, Reject, parse_frontmatter, yaml_type
 
 __all__ = ["parse_pattern"]
 
@@ -46,7 +46,7 @@ def parse_pattern(data: bytes, path: str, config: Config = DEFAULT_CONFIG) -> tu
     """
     notes = _Notes(path)
     try:
-        fields, duplicates = parse_frontmatter(data, config)
+        fields, duplicates, text = parse_frontmatter(data, config)
     except Reject as rej:
         notes.add(rej.kind, ERROR, rej.message, line=rej.line, column=rej.column)
         return None, notes.problems
@@ -58,7 +58,7 @@ def parse_pattern(data: bytes, path: str, config: Config = DEFAULT_CONFIG) -> tu
             line=line,
             column=column,
         )
-    return _to_pattern(fields, path, config, notes), notes.problems
+    return _to_pattern(fields, Frontmatter(text, config, fields), path, config, notes), notes.problems
 
 
 # --------------------------------------------------------------------------- normalizing fields
@@ -147,7 +147,7 @@ def _scores(ontology: dict[str, Any], classification: dict[str, Any], notes: _No
     return dict(sorted(scores.items()))
 
 
-def _to_pattern(fm: dict[str, Any], path: str, config: Config, notes: _Notes) -> Pattern:
+def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Config, notes: _Notes) -> Pattern:
     stem = Path(path).stem
     classification = _mapping(fm.get("classification"), "classification", notes)
     ontology = _mapping(fm.get("ontology"), "ontology", notes)
@@ -196,7 +196,7 @@ def _to_pattern(fm: dict[str, Any], path: str, config: Config, notes: _Notes) ->
         path=path,
         generation="v7" if "relationships" in fm else "classic",
         links=_links(fm, config.vocabulary, notes, slug),
-        frontmatter=fm,
+        frontmatter=whole,
     )
 
 

@@ -11,6 +11,7 @@ import base64
 import datetime as _dt
 import math
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import frontmatter
@@ -19,7 +20,7 @@ import yaml
 from ..errors import PatternFileError
 from .config import DEFAULT_CONFIG, Config, MiB
 
-__all__ = ["Reject", "read_frontmatter", "parse_frontmatter", "yaml_type"]
+__all__ = ["Frontmatter", "Reject", "read_frontmatter", "parse_frontmatter", "yaml_type"]
 
 # --------------------------------------------------------------------------- YAML
 
@@ -300,7 +301,11 @@ def read_frontmatter(data: bytes, path: str, config: Config = DEFAULT_CONFIG) ->
         raise PatternFileError(where, rej.message, rej.kind) from None
 
 
-def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list[tuple[str, int, int]]]:
+def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list[tuple[str, int, int]], str]:
+    """Internal: the frontmatter's values, its duplicate keys (key, line, column), and its YAML text.
+
+    Raises ``Reject`` for a file that cannot give a mapping.
+    """
     if not data.strip():
         raise Reject("no-frontmatter", "the file is empty")
     if b"\x00" in data[:8192]:
@@ -325,6 +330,12 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
             f"frontmatter is {len(fm) / MiB:.1f} MiB, over the {config.max_frontmatter_size / MiB:g} MiB limit "
             "(raise max_frontmatter_size in the graphkit configuration)",
         )
+    plain, dups = _parse_yaml(fm, line0, config)
+    return plain, dups, fm
+
+
+def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], list[tuple[str, int, int]]]:
+    """The frontmatter's YAML text (which starts on line ``line0 + 1`` of its file) -> values, duplicates."""
     _flow_depth_guard(fm, config.max_depth)
     loader = _Loader(fm)
     try:
@@ -361,6 +372,64 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
         raise Reject("too-deep", f"frontmatter is nested more than {config.max_depth} levels deep") from None
     dups = [(k, line0 + ln + 1, col + 1) for k, ln, col in loader.duplicate_keys]
     return plain, dups
+
+
+class Frontmatter(Mapping[str, Any]):
+    """A file's whole frontmatter: a read-only, JSON-safe mapping, kept with its YAML text.
+
+    A copy made by pickling (a record sent back by a loading helper, or kept in the cache)
+    carries only the text, and parses it again the first time it is read: pickling one
+    string is a copy, pickling the values a walk over every one, and a build reads none
+    of them. The values are the same either way.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> fm = pickle.loads(pickle.dumps(Frontmatter("title: A\\nversion: 010\\n")))
+    >>> fm["version"], dict(fm)
+    ('010', {'title': 'A', 'version': '010'})
+    """
+
+    __slots__ = ("text", "_config", "_values")
+
+    def __init__(self, text: str, config: Config = DEFAULT_CONFIG, values: dict[str, Any] | None = None) -> None:
+        self.text = text  # the YAML between the two '---' lines
+        self._config = config
+        self._values = values
+
+    def _parsed(self) -> dict[str, Any]:
+        values = self._values
+        if values is None:
+            try:
+                values = self._values = _parse_yaml(self.text, 0, self._config)[0]
+            except Reject as rej:  # only for a Frontmatter made by hand from bad text
+                raise ValueError(f"frontmatter cannot be read: {rej.message}") from None
+        return values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parsed()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Frontmatter):
+            return self._parsed() == other._parsed()
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._parsed())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Frontmatter, (self.text, self._config))
 
 
 def yaml_type(value: Any) -> str:
