@@ -96,28 +96,45 @@ def patterns_root(root: Path, config: Config) -> Path:
     return root
 
 
+# Opening with O_NONBLOCK: a FIFO named like a pattern file is refused by the fstat below,
+# not waited on forever; for a regular file the flag changes nothing.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, list[Problem]]:
     """Read and parse one file of the library; bad input becomes problems, never an exception."""
-    path = root / rel
+    # One open, fstat and read per file, on plain strings: a third of what pathlib's
+    # stat() and read_bytes() cost, which is a tenth of reading a library.
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return None, [Problem(rel, "unreadable", ERROR, "not a regular file")]
-        size = info.st_size
-        if size > config.max_file_size:
-            return None, [
-                Problem(
-                    rel,
-                    "too-large",
-                    ERROR,
-                    f"file is {size / MiB:.1f} MiB, over the {config.max_file_size / MiB:g} MiB limit "
-                    "(raise max_file_size in the graphkit configuration)",
-                )
-            ]
-        data = path.read_bytes()
+        fd = os.open(os.path.join(root, rel), _OPEN_FLAGS)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(rel, "unreadable", ERROR, "not a regular file")]
+            size = info.st_size
+            if size > config.max_file_size:
+                return None, [_too_large(rel, size, config)]
+            chunks = []
+            while chunk := os.read(fd, size + 1 if not chunks else 1 << 20):  # until the end, should it grow
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
     except OSError as err:
         return None, [Problem(rel, "unreadable", ERROR, f"cannot read the file ({err.strerror or err})")]
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if len(data) > config.max_file_size:
+        return None, [_too_large(rel, len(data), config)]
     return parse_pattern(data, rel, config)
+
+
+def _too_large(rel: str, size: int, config: Config) -> Problem:
+    return Problem(
+        rel,
+        "too-large",
+        ERROR,
+        f"file is {size / MiB:.1f} MiB, over the {config.max_file_size / MiB:g} MiB limit "
+        "(raise max_file_size in the graphkit configuration)",
+    )
 
 
 def load_patterns(
