@@ -16,6 +16,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    pass
+
 __all__ = ["cores", "can_fork", "run_shared"]
 
 T = TypeVar("T")
@@ -66,6 +71,7 @@ def run_shared(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
     helpers, pipes = [], []
     for _ in range(min(workers, len(jobs)) - 1):
         receive, send = ctx.Pipe(duplex=False)
+        _widen(send)
         process = ctx.Process(target=helper, args=(send,), name="graphkit-helper", daemon=True)
         process.start()
         send.close()
@@ -91,6 +97,22 @@ def run_shared(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:
         if index not in done:  # taken by a helper that died before sending its result
             done[index] = job()
     return [done[index] for index in range(len(jobs))]
+
+
+_PIPE_SIZE = 1 << 20  # bytes: Linux lets anyone widen a pipe to 1 MiB (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(connection: Any) -> None:
+    """Let a helper's pipe hold up to ``_PIPE_SIZE`` bytes (64 KiB by default on Linux).
+
+    The thread that empties it needs the GIL after each read, and while this process runs
+    a job it gets the GIL only every few milliseconds (``sys.getswitchinterval``): through
+    a narrow pipe, a helper sending a large result would wait that long, again and again.
+    """
+    try:
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    except (AttributeError, NameError, OSError):  # not Linux, or not allowed: the default size works, slower
+        pass
 
 
 def _receive(pipes: list[Any], done: dict[int, Any]) -> None:

@@ -58,7 +58,7 @@ def parse_pattern(data: bytes, path: str, config: Config = DEFAULT_CONFIG) -> tu
             line=line,
             column=column,
         )
-    return _to_pattern(fields, Frontmatter(text, config, fields), path, config, notes), notes.problems
+    return _to_pattern(fields, Frontmatter(text, config), path, config, notes), notes.problems
 
 
 # --------------------------------------------------------------------------- normalizing fields

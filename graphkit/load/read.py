@@ -375,27 +375,26 @@ def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], li
 
 
 class Frontmatter(Mapping[str, Any]):
-    """A file's whole frontmatter: a read-only, JSON-safe mapping, kept with its YAML text.
+    """A file's whole frontmatter: a read-only, JSON-safe mapping over its YAML text, parsed when first read.
 
-    A copy made by pickling (a record sent back by a loading helper, or kept in the cache)
-    carries only the text, and parses it again the first time it is read: pickling one
-    string is a copy, pickling the values a walk over every one, and a build reads none
-    of them. The values are the same either way.
+    A record keeps the text, not the values. Nothing in a build reads them, so a build
+    neither holds them in memory nor copies them between processes (pickling one string
+    is a copy; pickling the values is a walk over every one). The values are those the
+    file was read with: the same text, parsed the same way.
 
     Examples
     --------
-    >>> import pickle
-    >>> fm = pickle.loads(pickle.dumps(Frontmatter("title: A\\nversion: 010\\n")))
+    >>> fm = Frontmatter("title: A\\nversion: 010\\n")
     >>> fm["version"], dict(fm)
     ('010', {'title': 'A', 'version': '010'})
     """
 
     __slots__ = ("text", "_config", "_values")
 
-    def __init__(self, text: str, config: Config = DEFAULT_CONFIG, values: dict[str, Any] | None = None) -> None:
+    def __init__(self, text: str, config: Config = DEFAULT_CONFIG) -> None:
         self.text = text  # the YAML between the two '---' lines
         self._config = config
-        self._values = values
+        self._values: dict[str, Any] | None = None
 
     def _parsed(self) -> dict[str, Any]:
         values = self._values
