@@ -17,10 +17,11 @@ from .files import (
     sort_problems,
 )
 from .parse import parse_pattern
-from .read import read_frontmatter
+from .read import Frontmatter, read_frontmatter
 
 __all__ = [
     "Config",
+    "Frontmatter",
     "LoadResult",
     "Scan",
     "default_cache_dir",
