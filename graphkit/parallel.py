@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX
-    pass
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["cores", "can_fork", "run_shared"]
 
@@ -109,9 +109,11 @@ def _widen(connection: Any) -> None:
     a job it gets the GIL only every few milliseconds (``sys.getswitchinterval``): through
     a narrow pipe, a helper sending a large result would wait that long, again and again.
     """
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):  # not Linux: the default size works, slower
+        return
     try:
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-    except (AttributeError, NameError, OSError):  # not Linux, or not allowed: the default size works, slower
+    except OSError:  # not allowed (a lower pipe-max-size): the same
         pass
 
 
