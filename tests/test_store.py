@@ -22,11 +22,11 @@ from click.testing import CliRunner
 
 import graphkit
 from graphkit.cli import cli
-from graphkit.errors import StoreError
+from graphkit.errors import ServeError, StoreError
+from graphkit.serve.oxigraph import find_oxigraph
 from graphkit.rdf import DEFAULT_BASE_IRI, GK, to_triples
 from graphkit.store import STAGING_PREFIX, push_graph, push_triples
 
-OXIGRAPH = shutil.which("oxigraph")
 PAT = DEFAULT_BASE_IRI + "pattern/"
 GRAPH = "https://example.org/graphs/patterns"
 
@@ -101,12 +101,14 @@ class Oxigraph:
 
 
 def start_oxigraph(location: Path, port: int | None = None) -> Oxigraph:
-    if OXIGRAPH is None:
-        pytest.fail("the oxigraph server is missing: pip install '.[test]' installs it")
+    try:
+        program = find_oxigraph()  # as graphkit serve finds it: on PATH, else beside this Python
+    except ServeError as err:
+        pytest.fail(str(err))
     for _attempt in range(3):  # the free port may be taken between asking and binding
         bind = f"127.0.0.1:{port or free_port()}"
         process = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(location), "--bind", bind],
+            [program, "serve", "--location", str(location), "--bind", bind],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
