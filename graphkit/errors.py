@@ -49,3 +49,7 @@ class ServeError(GraphkitError):
 
 class ViewError(GraphkitError):
     """A map cannot be drawn as asked (unknown pattern, relation, facet value or option)."""
+
+
+class QueryRefused(QueryError):
+    """A query asks for what graphkit never runs: an update, ``SERVICE``, ``FROM`` or ``LOAD``."""

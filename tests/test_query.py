@@ -371,7 +371,7 @@ def test_queries_that_reach_outside_are_refused(store, name):
         "SELECT ?s WHERE { ?s <http://example.org/service/from> ?o }",
         "SELECT ?s WHERE { ?s ?p 'from'@en-fromage }",
         "SELECT ?s WHERE { ?s ?p '''a ''quoted'' SERVICE''' }",
-        "PREFIX ex: <http://x/> SELECT ?s WHERE { ?s ex:a\\#from ex:b%20c.service }",
+        "PREFIX ex: <http://x/> SELECT ?s WHERE { ?s ex:a\\#from ex:b%20c.x-service }",
     ],
     ids=["string", "comment", "variables", "prefixed-names", "iri", "language-tag", "long-string", "escaped-names"],
 )

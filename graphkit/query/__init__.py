@@ -22,9 +22,10 @@ from typing import Any, Union
 import networkx as nx
 import pyoxigraph as ox
 
-from .errors import QueryError
-from .library import Library, load_library
-from .rdf import DEFAULT_BASE_IRI, PREFIXES, ontology_file, ontology_triples, serialize_triples, to_triples
+from ..errors import QueryError
+from ..library import Library, load_library
+from ..rdf import DEFAULT_BASE_IRI, PREFIXES, ontology_file, ontology_triples, serialize_triples, to_triples
+from .guard import read_query
 
 __all__ = [
     "QueryResult",
@@ -144,44 +145,14 @@ def resolve_query(spec: str) -> str:
 
 # --------------------------------------------------------------------------- refusing what reaches outside
 
-_FORBIDDEN = ("service", "load", "from", "insert", "delete", "clear", "drop", "create", "add", "move", "copy", "with")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# Tokens to skip before looking for keywords: comments, strings, IRIs, variables, prefixed
-# names, blank nodes and language tags. What is left are keywords, punctuation and numbers.
-_SKIP = re.compile(
-    r"""
-      \#[^\n\r]*
-    | '''(?:[^'\\]|\\.|'(?!''))*'''
-    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-    | '(?:[^'\\\n\r]|\\.)*'
-    | "(?:[^"\\\n\r]|\\.)*"
-    | <[^<>"{}|^`\\\x00-\x20]*>
-    | [?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+
-    | _:[\w.\-\u00b7]+
-    | @[A-Za-z]+(?:-[A-Za-z0-9]+)*
-    | (?:[^\W\d][\w.\-]*)?:(?:{plx}|\.(?={plx}))*
-    """.replace("{plx}", r"(?:[\w:\-\u00b7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])"),
-    re.VERBOSE,
-)
-
-
-def _unescape(text: str) -> str:
-    """Apply SPARQL's codepoint escapes (``\\u0022``) as a parser may, before looking at the text."""
-
-    def char(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else m.group(0)
-
-    return _ESCAPE.sub(char, text)
-
 
 def check_query(text: str) -> str:
     """Return the query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``), or refuse it.
 
-    Refused, with a ``QueryError``: updates, ``LOAD``, ``SERVICE`` (a request to another
-    endpoint) and ``FROM``/``FROM NAMED`` (a dataset other than the library's). The check runs
-    on the text with codepoint escapes applied and strings, IRIs, comments and names removed,
-    so a keyword hidden in ``\\u`` escapes is still seen and a word inside a string is not.
+    Refused, with a ``QueryRefused`` error: updates, ``LOAD``, ``SERVICE`` (a request to another
+    endpoint) and ``FROM``/``FROM NAMED`` (a dataset other than the library's). The query is
+    read as the engine reads it, token by token (see ``graphkit.query.guard.read_query``): a
+    keyword hidden in ``\\u`` escapes is seen, a word inside a string is not.
 
     Examples
     --------
@@ -190,23 +161,9 @@ def check_query(text: str) -> str:
     >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    graphkit.errors.QueryError: SERVICE is refused: a query runs on the library only, never on another endpoint
+    graphkit.errors.QueryRefused: SERVICE is refused: a query runs on the library only, never on another endpoint
     """
-    bare = _SKIP.sub(" ", _unescape(text)).lower()
-    words = set(re.findall(r"[a-z]+", bare))
-    for word in _FORBIDDEN:
-        if word in words or (word in ("service", "load", "from") and word in bare):
-            if word == "service":
-                raise QueryError("SERVICE is refused: a query runs on the library only, never on another endpoint")
-            if word == "from":
-                raise QueryError("FROM is refused: a query runs on the library's own data (drop the FROM clause)")
-            raise QueryError(
-                f"{word.upper()} is refused: graphkit runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)"
-            )
-    for form in ("select", "ask", "construct", "describe"):
-        if form in words:
-            return form.upper()
-    raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return read_query(text).form
 
 
 # --------------------------------------------------------------------------- the store
@@ -379,13 +336,13 @@ def query(
     ('anomaly-response', 'Anomaly Response')
     """
     text = resolve_query(text)
-    form = check_query(text)
+    reading = read_query(text)
     store = load_store(source, base_iri)
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(name): _term(name, value) for name, value in (bindings or {}).items()
     }
     for variable in substitutions:
-        if not re.search(rf"[?$]{re.escape(variable.value)}(?!\w)", _unescape(text)):
+        if variable.value not in reading.variables:
             raise QueryError(f"the query has no variable ?{variable.value} to bind")
     prefixes = {**PREFIXES, "pat": base_iri + "pattern/"}
     try:
@@ -398,7 +355,7 @@ def query(
         if hint:
             raise QueryError(f"?{hint.group(1)} is bound, so the query must SELECT it (add ?{hint.group(1)})") from err
         raise QueryError(f"the query failed ({message})") from err
-    return _collect(form, result)
+    return _collect(reading.form, result)
 
 
 def _syntax_error(text: str, message: str) -> str:
