@@ -132,7 +132,63 @@ def test_the_endpoint_speaks_the_sparql_protocol(server):
             "POST",
             "sparql",
             b"DROP ALL",
-            {"Content-Type": "application/sparql-update"},
+            {"Content-Type": "Application/SPARQL-Update; charset=utf-8"},
+            403,
+            "this endpoint is read-only: queries only, no updates",
+        ),
+        (
+            "POST",
+            "sparql",
+            b"DROP ALL",
+            {"Content-Type": "application/sparql-query"},
+            403,
+            "DROP is refused: graphkit runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+        ),
+        (
+            "POST",
+            "sparql",
+            b"query=SELECT+*+WHERE+%7B+%53ERVICE+%3Chttp://127.0.0.1:9/x%3E+%7B+?s+?p+?o+%7D+%7D",
+            {"Content-Type": "Application/X-WWW-Form-Urlencoded"},
+            403,
+            "SERVICE is refused: a query runs on the library only, never on another endpoint",
+        ),
+        (
+            "GET",
+            "sparql?query=ASK+%7B%7D&default-graph-uri=http://127.0.0.1:9/g",
+            None,
+            {},
+            403,
+            "default-graph-uri and named-graph-uri are refused, as FROM is: a query runs on the library's own data",
+        ),
+        (
+            "POST",
+            "sparql?named-graph-uri=http://127.0.0.1:9/g",
+            b"ASK {}",
+            {"Content-Type": "application/sparql-query"},
+            403,
+            "default-graph-uri and named-graph-uri are refused, as FROM is: a query runs on the library's own data",
+        ),
+        (
+            "GET",
+            "sparql?query=ASK+%7B%7D&query=SELECT+*+WHERE+%7B%7D",
+            None,
+            {},
+            400,
+            "give one query per request",
+        ),
+        (
+            "POST",
+            "sparql",
+            b"query=ASK+%7B%7D%ff",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            400,
+            "the form is not percent-encoded UTF-8",
+        ),
+        (
+            "POST",
+            "sparql",
+            b"ASK {}",
+            {"Content-Type": "text/plain"},
             415,
             "send application/sparql-query or a form with query=...",
         ),
@@ -157,7 +213,7 @@ def test_the_endpoint_speaks_the_sparql_protocol(server):
             "sparql",
             b"SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
             {"Content-Type": "application/sparql-query"},
-            400,
+            403,
             "SERVICE is refused: a query runs on the library only, never on another endpoint",
         ),
         (
@@ -165,13 +221,17 @@ def test_the_endpoint_speaks_the_sparql_protocol(server):
             "sparql?query=" + urllib.parse.quote("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"),
             None,
             {},
-            400,
+            403,
             "FROM is refused: a query runs on the library's own data (drop the FROM clause)",
         ),
         ("GET", "store", None, {}, 404, "not found: the map is at /, the SPARQL endpoint at /sparql"),
         ("GET", "sparql", None, {}, 400, "give a SPARQL query: GET /sparql?query=... or POST /sparql"),
     ],
-    ids=["form-update", "update-body", "dns-rebinding", "cross-origin", "service", "from", "unknown-path", "no-query"],
+    ids=[
+        "form-update", "update-body", "update-as-query", "service-in-recased-encoded-form", "default-graph-uri",
+        "named-graph-uri", "two-queries", "bad-form", "other-type", "dns-rebinding", "cross-origin", "service", "from",
+        "unknown-path", "no-query",
+    ],  # fmt: skip
 )
 def test_the_endpoint_refuses(server, method, path, body, headers, status, message):
     request = urllib.request.Request(server.url + path, data=body, method=method, headers=headers)
@@ -181,6 +241,29 @@ def test_the_endpoint_refuses(server, method, path, body, headers, status, messa
     assert err.value.read().decode() == message + "\n"
     ask = "ASK { ?s ?p ?o }"
     assert post(server.sparql_url, ask)["boolean"] is True  # nothing was dropped
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
+@pytest.mark.parametrize("path, allowed", [("sparql", "GET, HEAD, POST"), ("", "GET, HEAD")], ids=["sparql", "page"])
+def test_other_methods_get_405_with_allow(server, method, path, allowed):
+    request = urllib.request.Request(server.url + path, data=b"DROP ALL", method=method)
+    with pytest.raises(urllib.error.HTTPError) as err:
+        NO_PROXY.open(request, timeout=15)
+    assert (err.value.code, err.value.headers["Allow"]) == (405, allowed)
+    assert err.value.read().decode() == f"use {allowed} here\n"
+
+
+def test_a_query_given_up_stops_using_the_cpu(sample_library):
+    with Server(sample_library.graph, port=0, timeout=1) as s:
+        s.serve_in_thread()
+        first = s.sparql.process
+        heavy = "SELECT ?c WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c LIMIT 1"  # Oxigraph sorts on past its timeout
+        with pytest.raises(urllib.error.HTTPError) as err:
+            post(s.sparql_url, heavy)
+        assert (err.value.code, err.value.read().decode()) == (504, "the query took longer than 1 s and was stopped\n")
+        assert first.poll() is not None  # the child that was computing is gone, with its CPU use
+        assert s.sparql.process is not first
+        assert post(s.sparql_url, "ASK { ?s ?p ?o }")["boolean"] is True  # and a new one answers
 
 
 def test_a_bad_query_gets_oxigraph_s_message(server):

@@ -1,9 +1,11 @@
 """The front of ``graphkit serve``: one HTTP server with the map page and ``/sparql``, a proxy to Oxigraph.
 
 Page and endpoint share one origin, so the page's query panel can ``fetch("sparql")`` with no
-CORS. The endpoint forwards only queries that ``graphkit.query.check_query`` accepts: no ``SERVICE``
-(Oxigraph would fetch the URL), no ``FROM``, ``LOAD`` or updates; the Oxigraph child is
-read-only anyway. Requests with another site's ``Host`` or ``Origin`` are refused.
+CORS. The endpoint reads each request's one query as Oxigraph would (a URL query, a form in any
+spelling of its media type, or a body), checks it with ``graphkit.query.check_query`` (no
+``SERVICE``, ``FROM``, ``LOAD`` or updates) and forwards exactly that text, alone, as a new request:
+no parameter reaches Oxigraph unchecked. The Oxigraph child is read-only anyway. Requests with
+another site's ``Host`` or ``Origin`` are refused; other methods get 405.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..errors import QueryError, ServeError
+from ..errors import QueryError, QueryRefused, ServeError
 from ..query import check_query, find_queries
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, to_triples
 from ..view import script_json, to_html
@@ -29,6 +31,10 @@ __all__ = ["Server", "to_served_page"]
 
 _MAX_BODY = 1 << 20
 _FORWARDED = ("application/sparql-query", "application/x-www-form-urlencoded")
+_ALLOW = {"/": "GET, HEAD", "/index.html": "GET, HEAD", "/sparql": "GET, HEAD, POST"}
+_READ_ONLY = "this endpoint is read-only: queries only, no updates"
+#: Seconds the front waits beyond the query timeout before it gives the answer up.
+_GRACE_SECONDS = 5.0
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -127,28 +133,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self._refused():
-            return
+            return None
         path, _, query = self.path.partition("?")
         if path in ("/", "/index.html"):
             return self._send(200, self.server.page, "text/html; charset=utf-8", {"Content-Security-Policy": _CSP})
         if path == "/sparql":
-            text = urllib.parse.parse_qs(query).get("query")
-            if not text:
-                return self._text(400, "give a SPARQL query: GET /sparql?query=... or POST /sparql")
-            if self._checked(text[0]):
-                return self._forward("GET", "?" + query, None, None)
-            return None
+            return self._sparql(self._form(query))
         return self._text(404, "not found: the map is at /, the SPARQL endpoint at /sparql")
 
     do_HEAD = do_GET
 
     def do_POST(self) -> None:
         if self._refused():
-            return
-        if self.path.partition("?")[0] != "/sparql":
-            return self._text(404, "not found: POST SPARQL queries to /sparql")
-        content_type = self.headers.get("Content-Type") or ""
-        if content_type.split(";")[0].strip().lower() not in _FORWARDED:
+            return None
+        path, _, query = self.path.partition("?")
+        if path != "/sparql":
+            return (
+                self._method_not_allowed()
+                if path in _ALLOW
+                else self._text(404, "not found: POST SPARQL queries to /sparql")
+            )
+        media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media_type == "application/sparql-update":
+            return self._text(403, _READ_ONLY)
+        if media_type not in _FORWARDED:
             return self._text(415, "send application/sparql-query or a form with query=...")
         try:
             length = int(self.headers.get("Content-Length") or "")
@@ -157,36 +165,80 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not 0 <= length <= _MAX_BODY:
             return self._text(413, f"a query may have at most {_MAX_BODY} bytes")
         body = self.rfile.read(length)
-        text = body.decode("utf-8", "replace")
-        if content_type.startswith("application/x-www-form-urlencoded"):
-            form = urllib.parse.parse_qs(text)
-            if "update" in form:
-                return self._text(403, "this endpoint is read-only: queries only, no updates")
-            text = (form.get("query") or [""])[0]
-        if self._checked(text):
-            self._forward("POST", "", body, content_type)
-
-    def _checked(self, text: str) -> bool:
-        """Refuse, as ``graphkit query`` does, what reaches beyond the library (SERVICE, LOAD, FROM, updates)."""
+        fields = self._form(query)
+        if fields is None:
+            return None
+        if media_type == "application/x-www-form-urlencoded":
+            form = self._form(body)
+            return self._sparql(None if form is None else fields + form)
         try:
-            check_query(text)
-        except QueryError as err:
-            self._text(400, str(err))
-            return False
-        return True
+            return self._sparql([*fields, ("query", body.decode("utf-8"))])
+        except UnicodeDecodeError:
+            return self._text(400, "the query is not UTF-8 text")
 
-    def _forward(self, method: str, query: str, body: bytes | None, content_type: str | None) -> None:
-        request = urllib.request.Request(self.server.sparql.query_url + query, data=body, method=method)
-        if content_type:
-            request.add_header("Content-Type", content_type)
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers a method with no do_<METHOD> with 501; every other method is 405 here.
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        path = self.path.partition("?")[0]
+        if path not in _ALLOW:
+            return self._text(404, "not found: the map is at /, the SPARQL endpoint at /sparql")
+        allowed = _ALLOW[path]
+        return self._send(405, f"use {allowed} here\n".encode(), "text/plain; charset=utf-8", {"Allow": allowed})
+
+    def _form(self, data: str | bytes) -> list[tuple[str, str]] | None:
+        """The fields of a URL query or a form body, decoded as the SPARQL server would decode them."""
+        try:
+            text = data.decode("ascii") if isinstance(data, bytes) else data
+            return urllib.parse.parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            self._text(400, "the form is not percent-encoded UTF-8")
+            return None
+
+    def _sparql(self, fields: list[tuple[str, str]] | None) -> None:
+        """Check the one query of a request, then forward exactly that text, and nothing else, to Oxigraph."""
+        if fields is None:
+            return None
+        names = {name for name, _ in fields}
+        if names & {"update", "using-graph-uri", "using-named-graph-uri"}:
+            return self._text(403, _READ_ONLY)
+        if names & {"default-graph-uri", "named-graph-uri"}:
+            return self._text(
+                403,
+                "default-graph-uri and named-graph-uri are refused, as FROM is: a query runs on the library's own data",
+            )
+        texts = [value for name, value in fields if name == "query"]
+        if not texts:
+            return self._text(400, "give a SPARQL query: GET /sparql?query=... or POST /sparql")
+        if len(texts) > 1:
+            return self._text(400, "give one query per request")
+        try:
+            check_query(texts[0])
+        except QueryRefused as err:
+            return self._text(403, str(err))
+        except QueryError as err:
+            return self._text(400, str(err))
+        return self._forward(texts[0])
+
+    def _forward(self, text: str) -> None:
+        sparql = self.server.sparql
+        process = sparql.process
+        request = urllib.request.Request(sparql.query_url, data=text.encode("utf-8"), method="POST")
+        request.add_header("Content-Type", "application/sparql-query; charset=utf-8")
         request.add_header("Accept", self.headers.get("Accept") or "application/sparql-results+json")
         try:
-            with self.server.opener.open(request, timeout=self.server.timeout + 5) as response:
+            with self.server.opener.open(request, timeout=self.server.timeout + _GRACE_SECONDS) as response:
                 status, data, headers = response.status, response.read(), response.headers
         except urllib.error.HTTPError as err:
             status, data, headers = err.code, err.read(), err.headers
         except (urllib.error.URLError, OSError) as err:
-            return self._text(502, f"the SPARQL server does not answer ({err})")
+            if not isinstance(err, TimeoutError) and not isinstance(getattr(err, "reason", None), TimeoutError):
+                return self._text(502, f"the SPARQL server does not answer ({err})")
+            sparql.restart(process)  # Oxigraph may go on computing an answer nobody waits for
+            return self._text(504, f"the query took longer than {self.server.timeout:g} s and was stopped")
         self._send(status, data, headers.get("Content-Type") or "application/octet-stream")
 
 

@@ -2,7 +2,9 @@
 
 The library's triples are bulk-loaded into a temporary folder with ``oxigraph load``, then served
 read-only on a free port of 127.0.0.1. The child runs in its own process group, is stopped by
-``stop()`` (SIGTERM, then SIGKILL), and on Linux also dies with its parent.
+``stop()`` (SIGTERM, then SIGKILL), and on Linux also dies with its parent. Oxigraph does not stop
+every query at its timeout (a sort of a large join runs on), so a query whose answer is given up
+is stopped by ``restart()``: a new child on the same store, which opens in milliseconds.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -90,6 +94,11 @@ class OxigraphServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
         self._folder: Path | None = None
+        self._program = ""
+        self._restarting = threading.Lock()
+        # On Linux the child dies with the thread that started it (PR_SET_PDEATHSIG), so every
+        # child is started by this one thread, which lives as long as the server.
+        self._launcher: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> OxigraphServer:
         return self.start()
@@ -102,17 +111,33 @@ class OxigraphServer:
         return self.url + "/query"
 
     def start(self) -> OxigraphServer:
-        program = self.program or find_oxigraph()
+        self._program = self.program or find_oxigraph()
         self._folder = Path(tempfile.mkdtemp(prefix="graphkit-serve-"))
         try:
-            self._load(program)
-            for _attempt in range(3):  # a free port can be taken between finding and binding it
-                if self._launch(program, _free_port()):
-                    return self
-            raise ServeError(f"oxigraph serve did not start ({self._log_tail()})")
+            self._load(self._program)
+            self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-oxigraph")
+            self._launcher.submit(self._run).result()
+            return self
         except BaseException:
             self.stop()
             raise
+
+    def _run(self) -> None:
+        for _attempt in range(3):  # a free port can be taken between finding and binding it
+            if self._launch(self._program, _free_port()):
+                return
+        raise ServeError(f"oxigraph serve did not start ({self._log_tail()})")
+
+    def restart(self, process: subprocess.Popen[bytes] | None) -> None:
+        """Stop ``process`` (a query on it was given up) and serve the same store from a new child.
+
+        Several threads may give up on the same child at once: only the first restarts it.
+        """
+        with self._restarting:
+            if process is None or process is not self.process or self._launcher is None:
+                return
+            self._terminate()
+            self._launcher.submit(self._run).result()  # type: ignore[union-attr]
 
     def _load(self, program: str) -> None:
         assert self._folder is not None
@@ -190,6 +215,9 @@ class OxigraphServer:
         try:
             self._terminate()
         finally:
+            if self._launcher is not None:
+                self._launcher.shutdown(wait=False)
+                self._launcher = None
             if self._folder is not None:
                 shutil.rmtree(self._folder, ignore_errors=True)
                 self._folder = None
