@@ -1,30 +1,30 @@
 """Stage 4 (store): the library's RDF -> one named graph of a remote SPARQL 1.1 store.
 
 Two standard protocols: the Graph Store HTTP Protocol (one ``PUT``, the default) and SPARQL
-Update (batches into a staging graph, then one ``MOVE``). HTTP is the standard library's
-``urllib``: no extra dependency, and Basic and Digest authentication are both built in.
+Update (batches into a staging graph, then one ``MOVE``). HTTP is httpx; credentials go only
+in answer to the store's challenge, in the scheme it asks for (Basic or Digest).
 """
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import re
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
+import httpx
 import networkx as nx
 import pyoxigraph as ox
 
-from .errors import StoreError
+from .errors import StoreError, StoreOutcomeUnknown
 from .rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, to_triples
 
 __all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_TIMEOUT",
     "PASSWORD_ENV",
     "PROTOCOLS",
     "PushResult",
@@ -41,11 +41,17 @@ PROTOCOLS = ("gsp", "update")
 PASSWORD_ENV = "GRAPHKIT_STORE_PASSWORD"
 #: Staging graphs of ``protocol="update"`` are named ``urn:graphkit:staging:<random hex>``.
 STAGING_PREFIX = "urn:graphkit:staging:"
+#: Seconds to wait for a store's answer: a library of 40k patterns (405k triples) took about
+#: 52 s to push to a local Oxigraph, and ten times that still fits.
+DEFAULT_TIMEOUT = 600.0
+#: Seconds to wait for a connection to the store.
+DEFAULT_CONNECT_TIMEOUT = 10.0
 
 _MEDIA_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
 _RDF_FORMATS = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
 _CHUNK = 1 << 16
 _UPDATE_TYPE = "application/sparql-update; charset=utf-8"
+_CLEANUP_TIMEOUT = 5.0
 
 Progress = Callable[[int, int], None]
 
@@ -158,7 +164,7 @@ def push_graph(
         queries on its own (they use the ontology's inverse and symmetric declarations).
     **options
         Passed to ``push_triples``: ``protocol``, ``fmt``, ``user``, ``password``,
-        ``batch_size``, ``timeout``, ``progress``.
+        ``batch_size``, ``timeout``, ``connect_timeout``, ``progress``.
     """
     check_base_iri(base_iri)
     triples = to_triples(G, base_iri, with_ontology=with_ontology)
@@ -175,7 +181,8 @@ def push_triples(
     user: str | None = None,
     password: str | None = None,
     batch_size: int = 10_000,
-    timeout: float = 60.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     progress: Progress | None = None,
 ) -> PushResult:
     """Replace the named graph ``graph`` of the store at ``endpoint`` with ``triples``.
@@ -186,10 +193,10 @@ def push_triples(
       the body and replaces the graph in one request; a body it refuses changes nothing.
     - ``update``: ``INSERT DATA`` batches of ``batch_size`` triples into a fresh staging graph
       ``urn:graphkit:staging:<random>``, then one ``MOVE`` of it onto ``graph``. Until the
-      ``MOVE``, ``graph`` is untouched; a failed batch drops the staging graph (best effort:
-      if the store is gone, the staging graph stays, named in no other graph). The ``MOVE`` is
-      one request, as atomic as the store makes one update request (Oxigraph, Fuseki with
-      TDB2 and GraphDB run each request as one transaction).
+      ``MOVE``, ``graph`` is untouched; a failed batch drops the staging graph, and where that
+      may not hold (the store is gone, or may still apply a batch that got no answer) the
+      error names it. The ``MOVE`` is one request, as atomic as the store makes one update
+      request (Oxigraph, Fuseki with TDB2 and GraphDB run each request as one transaction).
 
     Parameters
     ----------
@@ -202,12 +209,15 @@ def push_triples(
     fmt : {"ntriples", "turtle"}
         The body of a ``gsp`` push (``update`` always writes N-Triples inside ``INSERT DATA``).
     user, password : str, optional
-        Credentials; the store chooses Basic or Digest authentication.
+        Credentials, sent only in answer to the store's challenge (Basic or Digest).
     batch_size : int
         Triples per ``INSERT DATA`` request (``update``). Triples with blank nodes all go into
         one request, since a blank node label means one node only within one request.
     timeout : float
-        Seconds to wait for the store to connect or answer, per request.
+        Seconds to wait for the store's answer to a request (and for it to take each part of
+        the body).
+    connect_timeout : float
+        Seconds to wait for a connection.
     progress : callable, optional
         Called as ``progress(done, total)``: bytes of the body sent (``gsp``) or triples
         stored (``update``).
@@ -218,8 +228,10 @@ def push_triples(
 
     Raises
     ------
+    StoreOutcomeUnknown
+        A request was sent but no answer came: the store may still apply it.
     StoreError
-        The store cannot be reached, refuses the request or asks for authentication.
+        The store cannot be reached, refuses the request or the credentials.
     """
     url = endpoint_url(endpoint, protocol)
     check_graph_iri(graph)
@@ -227,32 +239,62 @@ def push_triples(
         raise StoreError(f"unknown body format {fmt!r} (known: {', '.join(_MEDIA_TYPES)})")
     if batch_size < 1:
         raise StoreError(f"batch size must be at least 1, not {batch_size}")
-    client = _Client(url, user, password, timeout)
+    if not (timeout > 0 and connect_timeout > 0):
+        raise StoreError(f"timeouts must be positive, not {timeout:g} and {connect_timeout:g} s")
     triples = list(triples)
-    if protocol == "gsp":
-        data = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None) or b""
-        target = url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": graph})
-        client.send("PUT", target, data, _MEDIA_TYPES[fmt] + "; charset=utf-8", progress)
-        return PushResult(url, graph, protocol, len(triples), 1)
+    with _Client(url, user, password, timeout, connect_timeout) as client:
+        if protocol == "gsp":
+            _put(client, graph, triples, fmt, progress)
+            return PushResult(url, graph, protocol, len(triples), 1)
+        requests = _update(client, graph, triples, batch_size, progress)
+    return PushResult(url, graph, protocol, len(triples), requests)
+
+
+def _put(client: _Client, graph: str, triples: list[ox.Triple], fmt: str, progress: Progress | None) -> None:
+    data = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None) or b""
+    target = client.url + ("&" if "?" in client.url else "?") + urllib.parse.urlencode({"graph": graph})
+    if client.user is not None:
+        # Answering a challenge re-sends the whole request: learn the challenge (and check the
+        # password) with a request that has no body, so the graph goes once.
+        client.probe(target)
+    client.send("PUT", target, data, _MEDIA_TYPES[fmt] + "; charset=utf-8", "PUT", progress)
+
+
+def _update(client: _Client, graph: str, triples: list[ox.Triple], batch_size: int, progress: Progress | None) -> int:
+    """Stage the triples in batches, then MOVE the staging graph onto ``graph``; return the request count."""
     staging = STAGING_PREFIX + uuid.uuid4().hex
-    requests = 0
-    done = 0
+    remains = f"DROP GRAPH {_iri(staging)} if it remains"
+    batches = list(_batches(triples, batch_size))
+    requests = done = 0
     try:
-        for batch in _batches(triples, batch_size):
-            client.send("POST", url, to_insert_data(batch, staging).encode("utf-8"), _UPDATE_TYPE)
+        for number, batch in enumerate(batches, 1):
+            body = to_insert_data(batch, staging).encode("utf-8")
+            client.send("POST", client.url, body, _UPDATE_TYPE, f"INSERT DATA {number} of {len(batches)}")
             requests += 1
             done += len(batch)
             if progress is not None:
                 progress(done, len(triples))
         if not triples:  # nothing to stage: MOVE needs an existing source graph
-            client.send("POST", url, f"CREATE GRAPH {_iri(staging)}".encode(), _UPDATE_TYPE)
+            client.send("POST", client.url, f"CREATE GRAPH {_iri(staging)}".encode(), _UPDATE_TYPE, "CREATE GRAPH")
             requests += 1
-        client.send("POST", url, f"MOVE {_iri(staging)} TO {_iri(graph)}".encode(), _UPDATE_TYPE)
-        requests += 1
-    except BaseException:
-        client.cleanup(f"DROP SILENT GRAPH {_iri(staging)}".encode())
+    except StoreOutcomeUnknown as err:
+        # The store may apply the batch after this DROP, so the staging graph is named anyway.
+        client.drop(staging)
+        raise StoreOutcomeUnknown(f"{err} to the staging graph; {graph} is unchanged ({remains})") from err
+    except BaseException as err:
+        if not client.drop(staging) and requests and isinstance(err, StoreError):
+            raise StoreError(f"{err}; {remains}") from err
         raise
-    return PushResult(url, graph, protocol, len(triples), requests)
+    try:
+        client.send("POST", client.url, f"MOVE {_iri(staging)} TO {_iri(graph)}".encode(), _UPDATE_TYPE, "MOVE")
+    except StoreOutcomeUnknown as err:
+        # A DROP now could cut into the MOVE: leave both graphs to the store (so too on Ctrl-C).
+        raise StoreOutcomeUnknown(f"{err} and replace {graph} (if it does not, DROP GRAPH {_iri(staging)})") from err
+    except StoreError as err:
+        if not client.drop(staging):
+            raise StoreError(f"{err}; {remains}") from err
+        raise
+    return requests + 1
 
 
 # --------------------------------------------------------------------------- helpers
@@ -293,109 +335,203 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class _RefuseRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is reported, not followed: it would re-send the body and credentials elsewhere."""
+def _offered(response: httpx.Response) -> list[str]:
+    """The authentication schemes a 401 answer offers, as the store spells them, in its order.
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        raise StoreError(f"{_public(req.full_url)}: redirected to {_public(newurl)} (give that URL as the endpoint)")
+    Only the first of each ``WWW-Authenticate`` header: httpx's Digest reads no other.
+    """
+    return [value.split(None, 1)[0] for value in response.headers.get_list("WWW-Authenticate") if value.strip()]
+
+
+class _ChallengeAuth(httpx.Auth):
+    """Credentials only in answer to the store's challenge, in the scheme it names (Digest first).
+
+    Virtuoso answers Basic credentials sent up front with 401 and no challenge, so the first
+    request goes without; once a challenge has named the scheme, later requests answer it at once.
+    """
+
+    def __init__(self, user: str, password: str) -> None:
+        self.schemes: dict[str, httpx.Auth] = {
+            "digest": httpx.DigestAuth(user, password),
+            "basic": httpx.BasicAuth(user, password),
+        }
+        self.chosen: httpx.Auth | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        challenge = None
+        if self.chosen is None:
+            challenge = yield request
+            offered = {scheme.lower() for scheme in _offered(challenge)}
+            name = next((s for s in self.schemes if s in offered), None)
+            if challenge.status_code != 401 or name is None:
+                return
+            self.chosen = self.schemes[name]
+        flow = self.chosen.auth_flow(request)
+        try:
+            request = next(flow)
+            if challenge is not None and "Authorization" not in request.headers:
+                request = flow.send(challenge)  # Digest answers the challenge already received
+            while True:
+                request = flow.send((yield request))
+        except StopIteration:
+            return
 
 
 class _Body:
-    """A request body sent in chunks, reporting progress; iterable again for an auth retry."""
+    """A request body sent in chunks, reporting progress; iterable again for an answer to a challenge."""
 
     def __init__(self, data: bytes, progress: Progress | None) -> None:
         self.data, self.progress = data, progress
+        #: The last pass went through to the end: only a whole request can be applied.
+        self.sent = False
 
     def __iter__(self) -> Iterator[bytes]:
+        self.sent = False
         total = len(self.data)
         for start in range(0, total, _CHUNK):
             chunk = self.data[start : start + _CHUNK]
-            yield chunk
+            yield chunk  # resumed once the chunk is written
             if self.progress is not None:
                 self.progress(start + len(chunk), total)
         if not total and self.progress is not None:
             self.progress(0, 0)
+        self.sent = True
 
 
 class _Client:
     """HTTP requests to one store, with the error messages a person can act on."""
 
-    def __init__(self, url: str, user: str | None, password: str | None, timeout: float) -> None:
-        self.url, self.user, self.timeout = url, user, timeout
-        host = urllib.parse.urlsplit(url).hostname or ""
-        # A proxy from the environment must not see requests to this machine's own stores.
-        handlers: list[urllib.request.BaseHandler] = [
-            urllib.request.ProxyHandler({} if _is_loopback(host) else None),
-            _RefuseRedirect(),
-        ]
-        if user is not None:
-            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
-            manager.add_password(None, url, user, password or "", is_authenticated=True)
-            # Basic is sent at once (as curl and requests do); Digest when the store asks for it.
-            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
-        self.opener = urllib.request.build_opener(*handlers)
+    def __init__(self, url: str, user: str | None, password: str | None, timeout: float, connect: float) -> None:
+        self.url, self.user, self.timeout, self.connect = url, user, timeout, connect
+        self.http = httpx.Client(
+            auth=_ChallengeAuth(user, password or "") if user is not None else None,
+            timeout=httpx.Timeout(timeout, connect=connect),
+            # A proxy from the environment must not see requests to this machine's own stores.
+            trust_env=not _is_loopback(urllib.parse.urlsplit(url).hostname or ""),
+            headers={"User-Agent": "graphkit"},
+            follow_redirects=False,  # a redirect would re-send the body and credentials elsewhere
+        )
 
-    def send(self, method: str, url: str, data: bytes, content_type: str, progress: Progress | None = None) -> None:
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+
+    def probe(self, url: str) -> None:
+        """A ``HEAD`` request: any answer but 401 will do (many stores answer 404 or 405)."""
+        try:
+            response = self.http.send(self.http.build_request("HEAD", url))
+        except httpx.HTTPError as err:
+            raise self._failed(err, url, None, "HEAD", self.timeout) from err
+        if response.status_code == 401:
+            raise StoreError(self._refused(response))
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        data: bytes,
+        content_type: str,
+        what: str,
+        progress: Progress | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Send one request; ``what`` names it in the message when it got no answer."""
+        wait = timeout or self.timeout
         body = _Body(data, progress)
-        request = urllib.request.Request(url, data=body, method=method)  # type: ignore[arg-type]
-        request.add_header("Content-Type", content_type)
-        request.add_header("Content-Length", str(len(data)))
-        request.add_header("User-Agent", "graphkit")
-        where = _public(self.url)
+        headers = {"Content-Type": content_type, "Content-Length": str(len(data))}
+        request = self.http.build_request(
+            method, url, content=body, headers=headers, timeout=httpx.Timeout(wait, connect=self.connect)
+        )
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            response = self.http.send(request, stream=True)
+        except httpx.HTTPError as err:
+            raise self._failed(err, url, body, what, wait) from err
+        try:
+            try:
                 response.read()
-        except urllib.error.HTTPError as err:
-            raise StoreError(self._refused(where, err)) from err
-        except urllib.error.URLError as err:
-            raise StoreError(f"cannot reach {where} ({_reason(err.reason, self.timeout)})") from err
-        except TimeoutError as err:
-            raise StoreError(f"cannot reach {where} ({_reason(err, self.timeout)})") from err
-        except (http.client.HTTPException, ConnectionError) as err:
-            raise StoreError(f"{where}: the connection broke before an answer ({_reason(err, self.timeout)})") from err
-        except ValueError as err:  # urllib's auth handlers on an authentication scheme they do not know
-            raise StoreError(f"{where}: {err}") from err
+            except httpx.HTTPError:
+                pass  # the status is the answer; the text only goes into a message
+            if response.status_code == 504 and body.sent:
+                raise StoreOutcomeUnknown(
+                    f"{_public(url)}: {what} sent, a gateway answered HTTP 504 Gateway Timeout"
+                    "; the store behind it may still apply it"
+                )
+            if not response.is_success:
+                raise StoreError(self._refused(response))
+        finally:
+            response.close()
 
-    def cleanup(self, update: bytes) -> None:
+    def drop(self, graph: str) -> bool:
+        """Best effort ``DROP SILENT GRAPH``, waiting a few seconds at most; True if the store did it."""
+        update = f"DROP SILENT GRAPH {_iri(graph)}".encode()
         try:
-            self.timeout = min(self.timeout, 5.0)
-            self.send("POST", self.url, update, _UPDATE_TYPE)
+            self.send("POST", self.url, update, _UPDATE_TYPE, "DROP", timeout=min(self.timeout, _CLEANUP_TIMEOUT))
         except StoreError:
-            pass  # the store is gone or refuses: the staging graph stays, the target is unchanged
+            return False
+        return True
 
-    def _refused(self, where: str, err: urllib.error.HTTPError) -> str:
-        status = f"HTTP {err.code}"
-        if err.code == 401:
+    def _failed(self, err: httpx.HTTPError, url: str, body: _Body | None, what: str, wait: float) -> StoreError:
+        where = _public(url)
+        if isinstance(err, httpx.ConnectTimeout):
+            return StoreError(f"cannot reach {where} (no connection within {self.connect:g} s)")
+        if isinstance(err, (httpx.ConnectError, httpx.ProxyError)):
+            return StoreError(f"cannot reach {where} ({_reason(err)})")
+        if body is not None and body.sent:
+            if isinstance(err, httpx.TimeoutException):
+                how = f"no answer within {wait:g} s"
+            else:
+                how = f"the connection broke before an answer ({_reason(err)})"
+            return StoreOutcomeUnknown(f"{where}: {what} sent, {how}; the store may still apply it")
+        if isinstance(err, httpx.WriteTimeout):
+            return StoreError(f"{where}: the store took no more of the request for {wait:g} s")
+        if isinstance(err, httpx.TimeoutException):
+            return StoreError(f"{where}: no answer within {wait:g} s")
+        return StoreError(f"{where}: the connection broke before an answer ({_reason(err)})")
+
+    def _refused(self, response: httpx.Response) -> str:
+        where = _public(str(response.request.url))
+        status = f"HTTP {response.status_code}"
+        if response.is_redirect:
+            target = response.url.join(response.headers["Location"])
+            return f"{where}: redirected to {_public(str(target))} (give that URL as the endpoint)"
+        if response.status_code == 401:
             if self.user is None:
                 return f"{where}: authentication needed ({status}; pass --user NAME and set {PASSWORD_ENV})"
+            offered = ", ".join(_offered(response))
+            if "Authorization" not in response.request.headers and offered:
+                return f"{where}: the store asks for {offered} authentication (graphkit answers Basic or Digest)"
             return f"{where}: the store refused user {self.user!r} ({status}; check the password in {PASSWORD_ENV})"
-        text = _short_body(err)
+        text = _short_text(response)
         hint = ""
-        if err.code in (404, 405, 415):
+        if response.status_code in (404, 405, 415):
             hint = "; is this the store's endpoint for this protocol? see graphkit push --help"
-        reason = f"{status} {err.reason}" if err.reason else status
+        reason = f"{status} {response.reason_phrase}" if response.reason_phrase else status
         return f"{where}: the store refused the request ({reason}{': ' + text if text else ''}{hint})"
 
 
-def _short_body(err: urllib.error.HTTPError) -> str:
+def _short_text(response: httpx.Response) -> str:
     try:
-        raw = err.read(4096)
-    except (OSError, http.client.HTTPException):
+        raw = response.content[:4096]
+    except httpx.ResponseNotRead:
         return ""
     text = raw.decode("utf-8", errors="replace")
-    if "html" in (err.headers.get("Content-Type") or "").lower():
+    if "html" in (response.headers.get("Content-Type") or "").lower():
         text = re.sub(r"(?s)<(script|style)\b.*?</\1>|<[^>]*>", " ", text)
     text = " ".join(text.split())
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _reason(reason: object, timeout: float) -> str:
-    if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s"
-    if isinstance(reason, ConnectionRefusedError):
+def _reason(err: BaseException) -> str:
+    """What went wrong, in a few words: the operating system's reason where there is one."""
+    cause: BaseException = err
+    while (cause.__cause__ or cause.__context__) is not None:  # httpx -> httpcore -> the OSError
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    if isinstance(cause, ConnectionRefusedError):
         return "connection refused"
-    if isinstance(reason, socket.gaierror):
+    if isinstance(cause, socket.gaierror):
         return "unknown host"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror.lower()
-    return str(reason) or type(reason).__name__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return str(err).rstrip(".") or type(err).__name__
