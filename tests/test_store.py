@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -733,6 +734,9 @@ class _MisbehavingHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(504)
             self.send_header("Content-Length", "0")
             self.end_headers()
+        else:  # close with a reset, as a store that crashed would (no orderly shutdown first)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
         self.close_connection = True
 
 
@@ -742,8 +746,7 @@ class _MisbehavingHandler(http.server.BaseHTTPRequestHandler):
         ("never answers", "no answer within 0.5 s; the store may still apply it"),
         (
             "hangs up",
-            "the connection broke before an answer (Server disconnected without sending a response)"
-            "; the store may still apply it",
+            "the connection broke before an answer (connection reset by peer); the store may still apply it",
         ),
         ("answers 504", "a gateway answered HTTP 504 Gateway Timeout; the store behind it may still apply it"),
     ],
