@@ -405,8 +405,8 @@ class ChallengeProxy(http.server.ThreadingHTTPServer):
 
     realm = "store"
 
-    def __init__(self, target: str, scheme: str) -> None:
-        self.target, self.scheme = target, scheme
+    def __init__(self, target: str, scheme: str, qop: str = "auth") -> None:
+        self.target, self.scheme, self.qop = target, scheme, qop
         self.seen: list[tuple[str, str | None, int]] = []
         self.nonces: set[str] = set()
         super().__init__(("127.0.0.1", 0), _ChallengeHandler)
@@ -420,9 +420,7 @@ class ChallengeProxy(http.server.ThreadingHTTPServer):
             return f'{self.scheme} realm="{self.realm}"'
         nonce = secrets.token_hex(16)
         self.nonces.add(nonce)
-        return (
-            f'Digest realm="{self.realm}", qop="auth", nonce="{nonce}", opaque="{secrets.token_hex(8)}", algorithm=MD5'
-        )
+        return f'Digest realm="{self.realm}", qop="{self.qop}", nonce="{nonce}", opaque="{secrets.token_hex(8)}", algorithm=MD5'
 
     def accepts(self, method: str, path: str, header: str) -> bool:
         scheme, _, rest = header.partition(" ")
@@ -541,6 +539,17 @@ def test_an_unknown_scheme_is_named(oxigraph, serve_in_thread):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"Error: {proxy.url}/store: the store asks for Bearer authentication (graphkit answers Basic or Digest)"
+    ]
+    assert proxy.seen == [("HEAD", None, 0)]
+
+
+def test_a_challenge_httpx_cannot_answer_is_named(oxigraph, serve_in_thread):
+    proxy = serve_in_thread(ChallengeProxy(oxigraph.url, "Digest", qop="auth-int"))
+    result = run("push", "-e", proxy.url + "/store", "-u", "alice", env=PASSWORD)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {proxy.url}/store: the store's Digest challenge cannot be answered"
+        " (graphkit answers qop=auth with MD5, SHA, SHA-256 or SHA-512)"
     ]
     assert proxy.seen == [("HEAD", None, 0)]
 
@@ -734,6 +743,12 @@ class _MisbehavingHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(504)
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif self.server.behaviour == "refuses with escapes":
+            body = "\x1b]0;owned\x07bad\x1b[2J request\u009b\n".encode()
+            self.send_response(400)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:  # close with a reset, as a store that crashed would (no orderly shutdown first)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
@@ -761,6 +776,16 @@ def test_a_sent_request_without_answer_exits_3(serve_in_thread, behaviour, what)
         store.done.set()
     assert result.exit_code == 3
     assert result.output.splitlines() == [f"Error: {url}: PUT sent, {what}"]
+
+
+def test_the_stores_text_reaches_the_terminal_without_control_characters(serve_in_thread):
+    store = serve_in_thread(Misbehaving("refuses with escapes"))
+    url = f"http://127.0.0.1:{store.server_address[1]}/store"
+    result = run("push", "-e", url)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {url}: the store refused the request (HTTP 400 Bad Request: ]0;owned bad [2J request)"
+    ]
 
 
 def test_a_store_that_never_answers_times_out():

@@ -48,7 +48,13 @@ def _offered(response: httpx.Response) -> list[str]:
 
     Only the first of each ``WWW-Authenticate`` header: httpx's Digest reads no other.
     """
-    return [value.split(None, 1)[0] for value in response.headers.get_list("WWW-Authenticate") if value.strip()]
+    values = response.headers.get_list("WWW-Authenticate")
+    return [_printable(value.split(None, 1)[0]) for value in values if value.strip()]
+
+
+def _printable(text: str) -> str:
+    """The store's text as a message may show it on a terminal: control characters become spaces."""
+    return "".join(c if c.isprintable() else " " for c in text)
 
 
 class _ChallengeAuth(httpx.Auth):
@@ -83,6 +89,12 @@ class _ChallengeAuth(httpx.Auth):
                 request = flow.send((yield request))
         except StopIteration:
             return
+        except (httpx.ProtocolError, NotImplementedError, KeyError) as err:
+            # httpx's Digest on a challenge without a nonce, with qop=auth-int only, or an unknown algorithm
+            raise StoreError(
+                f"{public_url(str(request.url))}: the store's Digest challenge cannot be answered"
+                " (graphkit answers qop=auth with MD5, SHA, SHA-256 or SHA-512)"
+            ) from err
 
 
 class _Body:
@@ -194,7 +206,7 @@ class Client:
         status = f"HTTP {response.status_code}"
         if response.is_redirect:
             target = response.url.join(response.headers["Location"])
-            return f"{where}: redirected to {public_url(str(target))} (give that URL as the endpoint)"
+            return f"{where}: redirected to {_printable(public_url(str(target)))} (give that URL as the endpoint)"
         if response.status_code == 401:
             if self.user is None:
                 return f"{where}: authentication needed ({status}; pass --user NAME and set {PASSWORD_ENV})"
@@ -206,7 +218,7 @@ class Client:
         hint = ""
         if response.status_code in (404, 405, 415):
             hint = "; is this the store's endpoint for this protocol? see graphkit push --help"
-        reason = f"{status} {response.reason_phrase}" if response.reason_phrase else status
+        reason = f"{status} {_printable(response.reason_phrase)}" if response.reason_phrase else status
         return f"{where}: the store refused the request ({reason}{': ' + text if text else ''}{hint})"
 
 
@@ -218,7 +230,7 @@ def _short_text(response: httpx.Response) -> str:
     text = raw.decode("utf-8", errors="replace")
     if "html" in (response.headers.get("Content-Type") or "").lower():
         text = re.sub(r"(?s)<(script|style)\b.*?</\1>|<[^>]*>", " ", text)
-    text = " ".join(text.split())
+    text = " ".join(_printable(text).split())
     return text if len(text) <= 200 else text[:199] + "…"
 
 
