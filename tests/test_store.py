@@ -364,6 +364,14 @@ def test_push_to_a_dead_port_fails_in_one_line():
             "endpoint 'ftp://example.org/store' is not an http:// or https:// URL (e.g. http://127.0.0.1:7878/store)",
         ),
         (
+            ["-e", "http://127.0.0.1:1/store#x"],
+            "endpoint 'http://127.0.0.1:1/store#x' has a fragment (#...): give the URL without it",
+        ),
+        (
+            ["-e", "http://127.0.0.1:1/st\nore"],
+            "endpoint 'http://127.0.0.1:1/st\\nore' contains a control character or a line break",
+        ),
+        (
             ["-e", "http://u:p@127.0.0.1:1/store"],
             "endpoint 'http://127.0.0.1:1/store' carries credentials: give the user with --user instead",
         ),
@@ -384,7 +392,16 @@ def test_push_to_a_dead_port_fails_in_one_line():
             "base IRI 'urn:x' is not an absolute IRI ending in '/' or '#' (e.g. https://example.org/patterns/)",
         ),
     ],
-    ids=["scheme", "credentials-in-url", "graph-iri", "graph-iri-injection", "no-password", "base-iri"],
+    ids=[
+        "scheme",
+        "fragment",
+        "control-character",
+        "credentials-in-url",
+        "graph-iri",
+        "graph-iri-injection",
+        "no-password",
+        "base-iri",
+    ],
 )
 def test_bad_input_fails_in_one_line(args, message):
     result = run("push", *args, env={"GRAPHKIT_STORE_PASSWORD": None})

@@ -34,6 +34,25 @@ def public_url(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def check_url(url: str) -> str:
+    """Return ``url`` if httpx, which sends the requests, reads it as a URL; else raise ``StoreError``.
+
+    Examples
+    --------
+    >>> check_url("http://127.0.0.1:7878/store")
+    'http://127.0.0.1:7878/store'
+    >>> check_url("http://127.0.0.1:7878/st\\nore")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphkit.errors.StoreError: endpoint 'http://127.0.0.1:7878/st\\nore' is not a URL (Invalid non-printable ASCII...
+    """
+    try:
+        httpx.URL(url).host  # noqa: B018 - the host is decoded (IDNA) when first read
+    except (httpx.InvalidURL, ValueError) as err:  # ValueError: idna's on a host name it refuses
+        raise StoreError(f"endpoint {url!r} is not a URL ({err})") from err
+    return url
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -127,7 +146,7 @@ class Client:
             auth=_ChallengeAuth(user, password or "") if user is not None else None,
             timeout=httpx.Timeout(timeout, connect=connect),
             # A proxy from the environment must not see requests to this machine's own stores.
-            trust_env=not _is_loopback(urllib.parse.urlsplit(url).hostname or ""),
+            trust_env=not _is_loopback(httpx.URL(url).host),
             headers={"User-Agent": "graphkit"},
             follow_redirects=False,  # a redirect would re-send the body and credentials elsewhere
         )

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreOutcomeUnknown
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, to_triples
-from .http import Client, Progress, public_url
+from .http import Client, Progress, check_url, public_url
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -95,6 +95,8 @@ def endpoint_url(endpoint: str, protocol: str = "gsp") -> str:
     """
     if protocol not in PROTOCOLS:
         raise StoreError(f"unknown protocol {protocol!r} (known: {', '.join(PROTOCOLS)})")
+    if not endpoint.isprintable():  # urlsplit drops some of them silently, httpx refuses them
+        raise StoreError(f"endpoint {endpoint!r} contains a control character or a line break")
     try:
         parts = urllib.parse.urlsplit(endpoint)
         parts.port  # noqa: B018 - raises on a bad port
@@ -104,9 +106,11 @@ def endpoint_url(endpoint: str, protocol: str = "gsp") -> str:
         raise StoreError(f"endpoint {endpoint!r} is not an http:// or https:// URL (e.g. http://127.0.0.1:7878/store)")
     if parts.username or parts.password:
         raise StoreError(f"endpoint {public_url(endpoint)!r} carries credentials: give the user with --user instead")
+    if parts.fragment or "#" in endpoint:
+        raise StoreError(f"endpoint {endpoint!r} has a fragment (#...): give the URL without it")
     if parts.path in ("", "/") and not parts.query:
-        return urllib.parse.urlunsplit(parts._replace(path="/store" if protocol == "gsp" else "/update"))
-    return endpoint
+        endpoint = urllib.parse.urlunsplit(parts._replace(path="/store" if protocol == "gsp" else "/update"))
+    return check_url(endpoint)
 
 
 def to_insert_data(triples: Sequence[ox.Triple], graph: str) -> str:
