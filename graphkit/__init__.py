@@ -10,6 +10,7 @@ from .errors import (
     QueryError,
     ServeError,
     StoreError,
+    StoreOutcomeUnknown,
 )
 from .graph import build_graph, edge_key, get_pattern, graph_stats, link_patterns
 from .library import Library, load_library, sample_library
@@ -35,6 +36,7 @@ __all__ = [
     "RelationType",
     "ServeError",
     "StoreError",
+    "StoreOutcomeUnknown",
     "Vocabulary",
     "build_graph",
     "edge_key",

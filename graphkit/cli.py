@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import GraphkitError
+from .errors import GraphkitError, StoreOutcomeUnknown
 from .explore import find_paths, format_path
 from .export import to_format, write_format
 from .graph import get_pattern
@@ -25,7 +25,15 @@ from .rdf import DEFAULT_BASE_IRI
 from .serve import Server
 from .shapes import validate_shapes
 from .site import build_site, library_title
-from .store import PASSWORD_ENV, PROTOCOLS, check_graph_iri, endpoint_url, push_graph
+from .store import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    PASSWORD_ENV,
+    PROTOCOLS,
+    check_graph_iri,
+    endpoint_url,
+    push_graph,
+)
 from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
@@ -373,6 +381,12 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
 # --- SPARQL stores (graphkit.store, graphkit.serve) ------------------------------------------
 
 
+class _OutcomeUnknown(click.ClickException):
+    """A push request was sent but got no answer: the store may still apply it (exit code 3, in the README)."""
+
+    exit_code = 3
+
+
 @cli.command()
 @root_argument
 @click.option(
@@ -427,9 +441,16 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Seconds to wait for the store, per request.",
+    help="Seconds to wait for the store's answer to each request.",
+)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_CONNECT_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for a connection to the store.",
 )
 def push(
     root: str | None,
@@ -443,6 +464,7 @@ def push(
     fmt: str,
     batch_size: int,
     timeout: float,
+    connect_timeout: float,
 ) -> None:
     """Replace one named graph of a SPARQL 1.1 store with the library; running it twice changes nothing.
 
@@ -458,8 +480,10 @@ def push(
       Virtuoso     http://HOST:8890/sparql-graph-crud-auth   http://HOST:8890/sparql-auth
     A URL with no path (http://HOST:7878) means Oxigraph's /store or /update.
 
-    A failed push leaves the graph as it was. With --user, the password comes from the
-    environment variable GRAPHKIT_STORE_PASSWORD (or --password-env), never from the command line.
+    A failed push leaves the graph as it was (exit code 1). Exit code 3: a request was sent but
+    no answer came within --timeout, so the store may still apply it. With --user, the password
+    comes from the environment variable GRAPHKIT_STORE_PASSWORD (or --password-env), never from
+    the command line; it goes only in answer to the store's challenge (Basic or Digest).
     """
     password = None
     if user is not None:
@@ -479,20 +503,24 @@ def push(
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-        result = push_graph(
-            library.graph,
-            endpoint,
-            graph,
-            base_iri=base_iri,
-            with_ontology=ontology,
-            protocol=protocol,
-            fmt=fmt,
-            user=user,
-            password=password,
-            batch_size=batch_size,
-            timeout=timeout,
-            progress=progress,
-        )
+        try:
+            result = push_graph(
+                library.graph,
+                endpoint,
+                graph,
+                base_iri=base_iri,
+                with_ontology=ontology,
+                protocol=protocol,
+                fmt=fmt,
+                user=user,
+                password=password,
+                batch_size=batch_size,
+                timeout=timeout,
+                connect_timeout=connect_timeout,
+                progress=progress,
+            )
+        except StoreOutcomeUnknown as err:
+            raise _OutcomeUnknown(str(err)) from err
     click.echo(
         f"{result.graph}: {result.triples} triples pushed to {result.endpoint} "
         f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''})"

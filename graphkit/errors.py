@@ -43,6 +43,10 @@ class StoreError(GraphkitError):
     """A remote SPARQL store refused a request or could not be reached."""
 
 
+class StoreOutcomeUnknown(StoreError):
+    """A request reached the store, but no answer came back: the store may still apply it."""
+
+
 class ServeError(GraphkitError):
     """The local SPARQL server and map of ``graphkit serve`` cannot start."""
 

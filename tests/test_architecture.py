@@ -33,7 +33,14 @@ ALLOWED = {
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},
     "__main__": {"cli"},
 }
-OWNERS = {"click": {"cli"}, "frontmatter": {"load"}, "yaml": {"load"}, "pyvis": {"view"}, "pyshacl": {"shapes"}}
+OWNERS = {
+    "click": {"cli"},
+    "frontmatter": {"load"},
+    "yaml": {"load"},
+    "pyvis": {"view"},
+    "pyshacl": {"shapes"},
+    "httpx": {"store"},
+}
 
 
 def modules():
