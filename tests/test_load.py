@@ -361,6 +361,51 @@ def test_huge_frontmatter_is_reported(tmp_path):
     assert "over the 1 MiB limit" in lib.problems[0].message
 
 
+BIG = "9" * 5000
+BAD_VALUE = "error: an integer of more than 4,300 digits cannot be read (quote it to keep it as text) [bad-value]"
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (f"version: {BIG}", "x.md:4:10: " + BAD_VALUE),
+        (f"version: -{BIG}", "x.md:4:10: " + BAD_VALUE),
+        (f"x: &big {BIG}\nversion: *big", "x.md:4:4: " + BAD_VALUE),
+        (f"version: !!int {BIG}", "x.md:4:10: " + BAD_VALUE),
+        ("version: !!int 0x" + "f" * 4000, "x.md:4:10: " + BAD_VALUE),  # fine as hex, too long as decimal
+        (f"? {BIG}\n: key", "x.md:4:3: " + BAD_VALUE),
+        (f"related: [{{slug: b, weight: {BIG}}}]", "x.md:4:29: " + BAD_VALUE),
+        ("version: !!int abc", "x.md:4:10: error: the value 'abc' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!int ''", "x.md:4:10: error: the value '' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!float abc", "x.md:4:10: error: the value 'abc' is not a valid !!float (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!bool maybe", "x.md:4:10: error: the value 'maybe' is not a valid !!bool (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp notadate", "x.md:4:10: error: the value 'notadate' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp 2026-13-01", "x.md:4:10: error: the value '2026-13-01' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp 2026-01-01 10:00:00 +99", "x.md:4:10: error: the value '2026-01-01 10:00:00 +99' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!float " + ":".join(["1"] * 200), "x.md:4:10: error: the value '1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1...' is not a valid !!float (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: &v !!int 0b\nx: *v", "x.md:4:10: error: the value '0b' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+    ],
+    ids=[
+        "huge-int", "huge-negative-int", "huge-int-alias", "huge-int-tagged", "huge-hex-int", "huge-int-key",
+        "huge-weight", "int-abc", "int-empty", "float-abc", "bool-maybe", "timestamp-text", "timestamp-month",
+        "timestamp-offset", "float-overflow", "bad-int-alias",
+    ],
+)  # fmt: skip
+def test_a_value_that_cannot_be_read_is_one_problem(tmp_path, fields, expected):
+    (tmp_path / "x.md").write_text(f"---\nslug: x\ntitle: X\n{fields}\n---\n")
+    (tmp_path / "b.md").write_text("---\nslug: b\ntitle: B\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [expected]
+    assert list(lib.graph) == ["b"]
+
+
+def test_explicit_tags_that_can_be_read_are_read():
+    fm = read_frontmatter(
+        b"---\na: !!int 0x1F\nb: !!float 1:30\nc: !!bool yes\nd: !!timestamp 2026-02-01\ne: !!str 12\n---\n", "a.md"
+    )
+    assert fm == {"a": 31, "b": 90.0, "c": True, "d": "2026-02-01", "e": "12"}
+
+
 # ----------------------------------------------------------------- configuration
 
 
