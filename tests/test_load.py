@@ -119,6 +119,55 @@ def test_unknown_shapes_become_warnings(body, kind, message):
     assert matching[0].message.startswith(message)
 
 
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            "graph_garden:\n  inferred_links:\n    - {target: b, relation: [enables, requires]}",
+            ["x.md: warning: an inferred link has the unknown relation ['enables', 'requires']; it is read as 'related' [unknown-relation]"],
+        ),
+        (
+            "graph_garden:\n  inferred_links:\n    - {target: b, relation: {a: 1}, confidence: [1]}",
+            ["x.md: warning: an inferred link has the unknown relation {'a': 1}; it is read as 'related' [unknown-relation]"],
+        ),
+        (
+            f"related: [{{slug: b, weight: {'9' * 400}}}]",
+            ["x.md: warning: related: weight 999999999999999999999999999999999999999999999999999999999... is not a number [bad-relation]"],
+        ),
+        (
+            f"ontology:\n  commons_assessment: {{vitality: {'9' * 400}}}\n  overall_score: {'9' * 400}",
+            ["x.md: warning: commons score 'vitality' is not a number (999999999999999999999999999999999999999999999999999999999...); it is ignored [bad-field]"],
+        ),
+        (
+            'relationships:\n  "a\\nb": [b]',
+            ["x.md: warning: relationships.'a\\nb' is not a known relation; declare it under [tool.graphkit.relations] to make it edges [unknown-relation]"],
+        ),
+    ],
+    ids=["inferred-relation-list", "inferred-relation-mapping", "huge-weight", "huge-scores", "relation-name-newline"],
+)  # fmt: skip
+def test_odd_shapes_are_exact_warnings(body, expected):
+    p, problems = parse(f"---\nslug: a\ntitle: A\n{body}\n---\n")
+    assert p is not None and p.slug == "a"
+    assert [str(pr) for pr in problems] == expected
+
+
+@pytest.mark.parametrize(
+    "slug, path, expected_slug, expected",
+    [
+        ('"a\\x1bb"', "ok.md", "ok", ["ok.md: warning: slug 'a\\x1bb' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+        ('"a\\u0085b"', "ok.md", "ok", ["ok.md: warning: slug 'a\\x85b' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+        ('"a\\x01"', "c\x01.md", None, ["c\x01.md: error: slug 'a\\x01' holds control characters, which exports cannot carry, nor can the file name; the file is left out (fix the slug) [bad-slug]"]),
+        ("", "c\x1b.md", None, ["c\x1b.md: error: no slug, and the file name 'c\\x1b' holds control characters; the file is left out (give it a slug) [bad-slug]"]),
+        ('"a\\tb"', "ok.md", "ok", ["ok.md: warning: slug 'a\\tb' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+    ],
+    ids=["escape", "c1-control", "file-name-too", "no-slug-bad-file-name", "tab"],
+)  # fmt: skip
+def test_a_slug_with_control_characters(slug, path, expected_slug, expected):
+    p, problems = parse(f"---\nslug: {slug}\ntitle: T\n---\n", path)
+    assert (p.slug if p else None) == expected_slug
+    assert [str(pr) for pr in problems] == expected
+
+
 def test_numeric_target_is_kept_as_text():
     p, problems = parse("---\nslug: a\ntitle: A\nrelated: [42.5]\n---\n")
     assert [l.ref for l in p.links] == ["42.5"]
