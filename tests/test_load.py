@@ -496,6 +496,44 @@ def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
     assert str(info.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[relations.x]\ninverse = 5", "graphkit.toml: relations.x.inverse must be a string"),
+        ("[relations.x]\ninverse = 'not a word'", "graphkit.toml: relations.x.inverse must name a relation: a word of letters, digits and _"),
+        ("[relations.x]\ninverse = 'x'", "graphkit.toml: relations.x.inverse names the relation itself (for a relation that holds both ways, write symmetric = true)"),
+        ("[relations.x]\nlabel = ['a']", "graphkit.toml: relations.x.label must be a string"),
+        ("[relations.x]\ncomment = 1.5", "graphkit.toml: relations.x.comment must be a string"),
+        ("[relations.x]\nsymmetric = 'yes'", "graphkit.toml: relations.x.symmetric must be true or false"),
+        ("[relations.x]\nskos = []", "graphkit.toml: relations.x.skos must be broader, narrower or related"),
+        ("[relations.a]\ninverse = 'b'\n[relations.c]\ninverse = 'b'", "graphkit.toml: relations.c: 'b' already has the inverse 'a'"),
+        ("patterns_dir = 5", "graphkit.toml: patterns_dir must be a string"),
+        ("exclude = 'drafts/*'", "graphkit.toml: exclude must be a list of glob patterns"),
+        ("max_file_size = true", "graphkit.toml: max_file_size must be a positive number of bytes"),
+        ("max_frontmatter_size = 1.5", "graphkit.toml: max_frontmatter_size must be a positive number of bytes"),
+        ("[relations]\nx = 1", "graphkit.toml: relations.x must be a table"),
+    ],
+    ids=[
+        "inverse-number", "inverse-not-a-word", "inverse-itself", "label-list", "comment-number", "symmetric-text",
+        "skos-list", "inverse-taken", "patterns-dir-number", "exclude-text", "size-bool", "size-float",
+        "relation-not-a-table",
+    ],
+)  # fmt: skip
+def test_a_setting_of_the_wrong_type_is_one_exact_error(tmp_path, text, message):
+    (tmp_path / "graphkit.toml").write_text(text)
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    with pytest.raises(graphkit.ConfigError) as info:
+        graphkit.load_library(tmp_path)
+    assert str(info.value) == message
+
+
+def test_a_setting_of_the_wrong_type_in_pyproject_names_that_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.graphkit.relations.implements]\ninverse = 5\n")
+    with pytest.raises(graphkit.ConfigError) as info:
+        graphkit.load_library(tmp_path)
+    assert str(info.value) == "pyproject.toml: relations.implements.inverse must be a string"
+
+
 def test_parse_config_implies_the_other_side_of_an_inverse():
     config = parse_config({"relations": {"implements": {"inverse": "implemented_by"}}})
     assert config.vocabulary["implemented_by"].inverse == "implements"
