@@ -346,6 +346,130 @@ def test_patterns_subfolder_is_used(tmp_path):
     assert lib.problems == ()
 
 
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
+    from graphkit.load import files
+
+    root = os.fsencode(tmp_path)
+    with open(os.path.join(root, b"caf\xe9.md"), "wb") as f:
+        f.write(b"---\nslug: cafe\ntitle: Cafe\n---\n")
+    os.mkdir(os.path.join(root, b"\xff"))
+    with open(os.path.join(root, b"\xff", b"x.md"), "wb") as f:
+        f.write(b"---\nslug: x\ntitle: X\n---\n")
+    (tmp_path / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
+    scan = files.scan_library(tmp_path)
+    assert (scan.files, scan.misnamed) == (("good.md",), ("\\xff/x.md", "caf\\xe9.md"))
+    assert scan.fingerprint() == files.scan_library(tmp_path).fingerprint()
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "\\xff/x.md: error: the file name is not valid UTF-8; it is not read (rename the file) [not-utf8]",
+        "caf\\xe9.md: error: the file name is not valid UTF-8; it is not read (rename the file) [not-utf8]",
+    ]
+    assert list(lib.graph) == ["good"]
+    assert lib.files == ("\\xff/x.md", "caf\\xe9.md", "good.md")
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """A library whose links lead inside it and outside it (to a folder of secrets beside it)."""
+    secret = tmp_path / "secret"
+    (secret / "folder").mkdir(parents=True)
+    for path in (secret / "s.md", secret / "folder" / "t.md"):
+        path.write_text(f"---\nslug: {path.stem}\ntitle: Secret title\nsummary: Secret summary\n---\n")
+    lib = tmp_path / "lib"
+    (lib / "sub").mkdir(parents=True)
+    (lib / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
+    (lib / "sub" / "other.md").write_text("---\nslug: other\ntitle: Other\n---\n")
+    (lib / "leak.md").symlink_to(secret / "s.md")
+    (lib / "relative-leak.md").symlink_to(Path("..", "secret", "s.md"))
+    (lib / "folder-leak").symlink_to(secret / "folder", target_is_directory=True)
+    (lib / "inside.md").symlink_to(Path("sub", "other.md"))  # a link that stays inside is read
+    return lib
+
+
+OUTSIDE_PROBLEMS = [
+    "folder-leak/: warning: a link to a folder outside the library folder, not read (graphkit follows no links to folders) [outside-library]",
+    "leak.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]",
+    "relative-leak.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]",
+    "sub/other.md: error: slug 'other' is already used by inside.md; this file is left out of the graph [duplicate-slug]",
+]
+
+
+def test_a_link_that_leads_outside_the_library_is_reported_not_read(linked):
+    lib = graphkit.load_library(linked)
+    assert [str(p) for p in lib.problems] == OUTSIDE_PROBLEMS
+    assert sorted(lib.graph) == ["good", "other"]
+    assert "Secret" not in repr([(p.title, p.summary, dict(p.frontmatter)) for p in lib.patterns])
+
+    followed = graphkit.load_library(linked, follow_outside=True)
+    assert sorted(followed.graph) == ["good", "other", "s"]
+    assert followed.graph.nodes["s"]["summary"] == "Secret summary"
+    assert [str(p) for p in followed.problems] == [
+        OUTSIDE_PROBLEMS[0],
+        "relative-leak.md: error: slug 's' is already used by leak.md; this file is left out of the graph [duplicate-slug]",
+        OUTSIDE_PROBLEMS[3],
+    ]
+
+
+def test_the_cache_never_gives_a_load_what_only_following_links_outside_read(linked, tmp_path):
+    cache = tmp_path / "cache"
+    assert "s" in graphkit.load_library(linked, cache_dir=cache, follow_outside=True).graph
+    again = graphkit.load_library(linked, cache_dir=cache)
+    assert [str(p) for p in again.problems] == OUTSIDE_PROBLEMS
+    assert sorted(again.graph) == ["good", "other"]
+    from graphkit.load import scan_library
+
+    assert scan_library(linked).fingerprint() != scan_library(linked, follow_outside=True).fingerprint()
+
+
+def test_a_file_that_became_a_link_after_the_scan_is_judged_when_read(linked, tmp_path):
+    from graphkit.load import load_patterns, scan_library
+
+    scan = scan_library(linked)
+    (linked / "good.md").unlink()
+    (linked / "good.md").symlink_to(tmp_path / "secret" / "s.md")
+    result = load_patterns(linked, scan=scan)
+    assert [str(p) for p in result.problems if p.path == "good.md"] == [
+        "good.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]"
+    ]
+    with pytest.raises(ValueError, match="the scan was taken with another follow_outside"):
+        load_patterns(linked, scan=scan, follow_outside=True)
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (
+            lambda lib, out: (lib / "graphkit.toml").write_text(f"patterns_dir = {str(out)!r}\n"),
+            "graphkit.toml: patterns_dir '{out}' is outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "pyproject.toml").write_text("[tool.graphkit]\npatterns_dir = '../secret'\n"),
+            "pyproject.toml: patterns_dir '../secret' is outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "_patterns").symlink_to(out, target_is_directory=True),
+            "{lib}/_patterns: a link to a folder outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "graphkit.toml").symlink_to(out / "graphkit.toml"),
+            "graphkit.toml: a link to a file outside the library folder, not read (allow it with --follow-outside)",
+        ),
+    ],
+    ids=["patterns-dir", "patterns-dir-pyproject", "patterns-link", "configuration-link"],
+)  # fmt: skip
+def test_a_folder_or_setting_outside_the_library_is_one_error(tmp_path, setup, message):
+    out, lib = tmp_path / "secret", tmp_path / "lib"
+    out.mkdir()
+    lib.mkdir()
+    (out / "s.md").write_text("---\nslug: s\ntitle: Secret title\n---\n")
+    (out / "graphkit.toml").write_text("exclude = []\n")
+    setup(lib, out)
+    with pytest.raises(graphkit.LibraryError) as info:
+        graphkit.load_library(lib)
+    assert str(info.value) == message.format(lib=lib, out=out)
+    assert graphkit.load_library(lib, follow_outside=True).problems == ()
+
+
 # ----------------------------------------------------------------- hostile YAML
 
 
@@ -611,20 +735,20 @@ def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
 
     folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
     names = files.find_markdown_files(folder, config)
-    serial = files._read_all(folder, names, config, workers=1)
+    serial = files._read_all(folder, names, config, None, workers=1)
     parent, real = os.getpid(), files._read_chunk
 
-    def dies_in_a_child(folder, chunk, config):
+    def dies_in_a_child(folder, chunk, config, inside):
         if os.getpid() != parent:
             (tmp_path / f"died-{os.getpid()}").touch()
             os._exit(3)
         deadline = time.monotonic() + 10
         while not any(tmp_path.glob("died-*")) and time.monotonic() < deadline:
             time.sleep(0.01)  # until a child has taken a chunk (and died with it)
-        return real(folder, chunk, config)
+        return real(folder, chunk, config, inside)
 
     monkeypatch.setattr(files, "_read_chunk", dies_in_a_child)
-    assert files._read_all(folder, names, config, workers=3) == serial
+    assert files._read_all(folder, names, config, None, workers=3) == serial
     assert len(serial) == 37 and len(list(tmp_path.glob("died-*"))) >= 1
 
 
@@ -637,14 +761,14 @@ def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
     names = files.find_markdown_files(folder, config)
     parent, real = os.getpid(), files._read_chunk
 
-    def fails_here(folder, chunk, config):
+    def fails_here(folder, chunk, config, inside):
         if os.getpid() == parent:
             raise RuntimeError("a bug")
-        return real(folder, chunk, config)
+        return real(folder, chunk, config, inside)
 
     monkeypatch.setattr(files, "_read_chunk", fails_here)
     with pytest.raises(RuntimeError, match="a bug"):
-        files._read_all(folder, names, config, workers=3)
+        files._read_all(folder, names, config, None, workers=3)
     assert [c for c in multiprocessing.active_children() if c.name == "graphkit-helper"] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -57,16 +58,34 @@ _RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def load_config(root: Path) -> Config:
+OUTSIDE = "outside the library folder, not read (allow it with --follow-outside)"
+
+
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both already resolved with ``os.path.realpath``).
+
+    Examples
+    --------
+    >>> within("/lib/a/b.md", "/lib"), within("/library.md", "/lib"), within("/lib", "/lib")
+    (True, False, True)
+    """
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def load_config(root: Path, *, follow_outside: bool = False) -> Config:
     """Read the graphkit configuration of the library at ``root``.
 
     ``root/graphkit.toml`` wins over a ``[tool.graphkit]`` table in ``root/pyproject.toml``;
     with neither, the defaults hold. Unknown keys are errors, so a typo never passes quietly.
+    A configuration file that is a link to a file outside ``root`` is an error unless
+    ``follow_outside``.
     """
     for name, table_path in (("graphkit.toml", ()), ("pyproject.toml", ("tool", "graphkit"))):
         path = root / name
         if not path.is_file():
             continue
+        if not follow_outside and path.is_symlink() and not within(os.path.realpath(path), os.path.realpath(root)):
+            raise ConfigError(name, f"a link to a file {OUTSIDE}")
         try:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
