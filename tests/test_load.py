@@ -572,6 +572,20 @@ def test_a_value_that_cannot_be_read_is_one_problem(tmp_path, fields, expected):
     assert list(lib.graph) == ["b"]
 
 
+@pytest.mark.parametrize(
+    "field, expected",
+    [
+        ("id: !!map abc", "x.md:4:5: error: frontmatter is not valid YAML (expected a mapping node, but found scalar) [invalid-yaml]"),
+        ("id: !!set [1]", "x.md:4:5: error: frontmatter is not valid YAML (expected a mapping node, but found sequence) [invalid-yaml]"),
+        ("id: !!omap abc", "x.md:4:5: error: frontmatter is not valid YAML (expected a sequence, but found scalar; the ordered map starts on line 4) [invalid-yaml]"),
+        ("id: !!python/name:os.system x", "x.md:4:5: error: frontmatter is not valid YAML (could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:os.system') [invalid-yaml]"),
+    ],
+    ids=["map-on-scalar", "set-on-sequence", "omap-on-scalar", "python-tag"],
+)  # fmt: skip
+def test_a_collection_tag_on_the_wrong_node_is_invalid_yaml(field, expected):
+    assert [str(p) for p in parse(f"---\nslug: a\ntitle: A\n{field}\n---\n")[1]] == [expected]
+
+
 def test_explicit_tags_that_can_be_read_are_read():
     fm = read_frontmatter(
         b"---\na: !!int 0x1F\nb: !!float 1:30\nc: !!bool yes\nd: !!timestamp 2026-02-01\ne: !!str 12\n---\n", "a.md"

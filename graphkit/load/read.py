@@ -38,6 +38,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         self.duplicate_keys: list[tuple[str, int, int]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # !!map or !!set on a scalar or a sequence
+            return super().construct_mapping(node, deep=deep)  # raises ConstructorError
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
@@ -388,7 +390,7 @@ def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], li
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"
-        context = re.sub(r"^while (?:parsing|scanning) (?:an? )?", "", err.context or "")
+        context = re.sub(r"^while (?:parsing|scanning|constructing) (?:an? )?", "", err.context or "")
         if context and err.context_mark and not context.startswith("for "):
             what += f"; the {context} starts on line {line0 + err.context_mark.line + 1}"
         line = line0 + mark.line + 1 if mark else None
