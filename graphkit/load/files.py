@@ -198,7 +198,7 @@ def read_file(root: Path, rel: str, config: Config, inside: str | None = None) -
             size = info.st_size
             if size > config.max_file_size:
                 return None, [_too_large(rel, size, config)]
-            chunks = []
+            chunks: list[bytes] = []
             while chunk := os.read(fd, size + 1 if not chunks else 1 << 20):  # until the end, should it grow
                 chunks.append(chunk)
         finally:

@@ -170,10 +170,8 @@ _NOT_IN_SLUG = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 
 def _slug(value: Any, stem: str, notes: _Notes) -> str | None:
     """The pattern's slug: the field, else the file name; ``None`` (and an error) when neither can be one."""
-    slug = _text(value, "slug", notes)
-    if slug is not None:
-        slug = slug.strip()
-    bad = bool(slug) and _NOT_IN_SLUG.search(slug) is not None
+    slug = (_text(value, "slug", notes) or "").strip()
+    bad = _NOT_IN_SLUG.search(slug) is not None
     if slug and not bad:
         return slug
     stem_ok = _NOT_IN_SLUG.search(stem) is None
