@@ -24,7 +24,7 @@ from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
 from .heap import gc_paused
 from .library import Library, load_library, sample_library
-from .load import scan_library
+from .load import file_name_text, scan_library
 from .parallel import can_fork, cores, run_shared
 from .rdf import turtle_parts
 from .view import write_html
@@ -60,7 +60,7 @@ def library_title(library: Library) -> str:
     name = root.name
     if name.startswith("_") and root.parent.name:
         name = root.parent.name
-    return name or "pattern library"
+    return file_name_text(name) or "pattern library"
 
 
 def _write_text(path: Path, text: str) -> None:

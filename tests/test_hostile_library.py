@@ -150,3 +150,15 @@ def test_a_bad_setting_is_one_configuration_error(hostile, tmp_path, config, mes
     with pytest.raises(graphkit.ConfigError) as info:
         graphkit.load_library(hostile)
     assert str(info.value) == message
+
+
+def test_a_library_folder_whose_name_is_not_utf8_builds(tmp_path):
+    root = os.path.join(os.fsencode(tmp_path), b"lib\xff")
+    os.mkdir(root)
+    with open(os.path.join(root, b"a.md"), "wb") as f:
+        f.write(b"---\nslug: a\ntitle: A\n---\n")
+    site = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["build", os.fsdecode(root), "-o", str(site)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "<title>lib\\xff</title>" in (site / "index.html").read_text(encoding="utf-8")
+    assert sorted(parse_json((site / "graph.json").read_text(encoding="utf-8"))) == ["a"]

@@ -27,6 +27,7 @@ __all__ = [
     "LoadResult",
     "Scan",
     "default_cache_dir",
+    "file_name_text",
     "find_markdown_files",
     "load_patterns",
     "patterns_root",
@@ -113,9 +114,9 @@ def _find(root: Path, config: Config, library: str | None) -> _Found:
         found = [rel for rel in found if _is_utf8(rel)]
     return _Found(
         sorted(found),
-        sorted((_escaped(rel), why) for rel, why in unlisted),
-        sorted(map(_escaped, misnamed)),
-        sorted(map(_escaped, linked_out)),
+        sorted((file_name_text(rel), why) for rel, why in unlisted),
+        sorted(map(file_name_text, misnamed)),
+        sorted(map(file_name_text, linked_out)),
     )
 
 
@@ -129,12 +130,12 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def _escaped(name: str) -> str:
-    r"""A file name as text: bytes that are not UTF-8 written as ``\xff``.
+def file_name_text(name: str) -> str:
+    r"""A file name as ``os`` gives it, as text any report or page can hold: bytes that are not UTF-8 as ``\xff``.
 
     Examples
     --------
-    >>> _escaped(os.fsdecode(b"caf\xe9.md"))
+    >>> file_name_text(os.fsdecode(b"caf\xe9.md"))
     'caf\\xe9.md'
     """
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
