@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -39,6 +40,37 @@ from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
 
 
+# Text from a library (titles, slugs, file names, and messages that quote them) is a
+# stranger's: printed as it is, control characters move the cursor, recolour or retitle the
+# terminal, and bidirectional overrides reorder what is shown. Everything the CLI prints from
+# a library goes through _say (or _safe): such characters are shown as escapes, e.g. \x1b.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _safe(text: str) -> str:
+    r"""``text`` as one line a terminal shows as it is: control characters written as escapes.
+
+    Examples
+    --------
+    >>> _safe("\x1b[31mred\nline")
+    '\\x1b[31mred\\nline'
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print one line of library text to the terminal (see ``_safe``)."""
+    click.echo(_safe(text), err=err)
+
+
 class GraphkitGroup(click.Group):
     """Turns every ``GraphkitError`` into click's ``Error: ...`` line and exit code 1."""
 
@@ -46,7 +78,7 @@ class GraphkitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GraphkitError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(_safe(str(err))) from err
 
 
 @click.group(cls=GraphkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,18 +120,39 @@ def _cache_dir() -> str | None:
     return click.get_current_context().find_root().obj
 
 
+def follow_outside_option(f: Any) -> Any:
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        ctx.meta["graphkit.follow_outside"] = value
+
+    return click.option(
+        "--follow-outside",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="Also read files outside the library folder that links in it lead to (default: report them).",
+    )(f)
+
+
+def _follow_outside() -> bool:
+    return bool(click.get_current_context().meta.get("graphkit.follow_outside"))
+
+
 def _load(root: str | None) -> Library:
-    return load_library(root, cache_dir=_cache_dir())
+    return load_library(root, cache_dir=_cache_dir(), follow_outside=_follow_outside())
 
 
 def _dump_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    # JSON escapes control characters in strings itself (its own line breaks stay); the rest of
+    # _UNSAFE becomes \uXXXX: the same data, safe to show.
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    click.echo(_UNSAFE.sub(lambda m: "\n" if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text))
 
 
 @cli.command()
 @root_argument
 @format_option
 @click.option("--top", default=10, show_default=True, help="How many of the most connected patterns to list.")
+@follow_outside_option
 def stats(root: str | None, fmt: str, top: int) -> None:
     """Count patterns, relations, components and problems.
 
@@ -127,7 +180,7 @@ def stats(root: str | None, fmt: str, top: int) -> None:
     if data["most_connected"]:
         click.echo("most connected")
         for hub in data["most_connected"]:
-            click.echo(f"  {hub['degree']:>4}  {hub['slug']}  ({hub['title']})")
+            _say(f"  {hub['degree']:>4}  {hub['slug']}  ({hub['title']})")
 
 
 @cli.command()
@@ -135,6 +188,7 @@ def stats(root: str | None, fmt: str, top: int) -> None:
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--shacl", is_flag=True, help="Also validate the RDF export against the SHACL shapes (needs pySHACL).")
+@follow_outside_option
 def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     """Report every problem in the library; exit 1 on errors (and on warnings with --strict).
 
@@ -148,7 +202,7 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
         _dump_json(report)
     else:
         for p in [*library.problems, *more]:
-            click.echo(str(p))
+            _say(str(p))
         click.echo(f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
         sys.exit(1)
@@ -161,6 +215,7 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
 @click.option("--inferred", is_flag=True, help="Follow machine-inferred links too.")
 @click.option("--limit", default=10, show_default=True, help="At most this many paths.")
 @format_option
+@follow_outside_option
 def path_command(
     args: tuple[str, ...], relations: tuple[str, ...], directed: bool, inferred: bool, limit: int, fmt: str
 ) -> None:
@@ -194,7 +249,7 @@ def path_command(
         )
     elif paths:
         for p in paths:
-            click.echo(format_path(p))
+            _say(format_path(p))
     else:
         raise GraphkitError(f"no path between {a!r} and {b!r} with these relations")
 
@@ -212,6 +267,7 @@ def path_command(
 @click.option("--with-ontology", is_flag=True, help="Include the graphkit ontology (RDF formats).")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Namespace of the library's IRIs.")
 @click.option("--asserted-only", is_flag=True, help="Only the relations the files state; no inverses (RDF formats).")
+@follow_outside_option
 def export_command(
     root: str | None, fmt: str, output: str, with_ontology: bool, base_iri: str, asserted_only: bool
 ) -> None:
@@ -238,6 +294,7 @@ def export_command(
 )  # fmt: skip
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Namespace of the library's IRIs.")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped example queries and exit.")
+@follow_outside_option
 def query_command(
     args: tuple[str, ...], fmt: str, bindings: tuple[str, ...], base_iri: str, list_queries: bool
 ) -> None:
@@ -254,7 +311,9 @@ def query_command(
         return
     if len(args) not in (1, 2):
         raise click.UsageError("give QUERY, optionally after SOURCE (an RDF file or a library folder), or --list")
-    source: Any = load_library(None) if len(args) == 1 else args[0]
+    source: Any = args[0] if len(args) == 2 else None
+    if source is None or Path(source).is_dir():
+        source = _load(source)  # a folder is read here, under the rules of --follow-outside
     query_text = args[-1]
     if isinstance(source, str) and not Path(source).exists():
         raise click.BadParameter(f"{source!r} does not exist", param_hint="SOURCE")
@@ -266,7 +325,8 @@ def query_command(
         click.echo(to_graph_text(result, fmt, base_iri), nl=False)
         return
     if fmt == "table":
-        click.echo(to_table(result, base_iri))
+        for line in to_table(result, base_iri).split("\n"):  # cells hold no line breaks
+            _say(line)
     elif fmt == "json":
         click.echo(to_json(result))
     else:
@@ -316,6 +376,7 @@ def _write_page(page: str, output: str) -> None:
     help="The facet that colours the patterns.",
 )
 @click.option("--title", help="The page title (default: the library folder's name).")
+@follow_outside_option
 def view(
     root: str | None,
     output: str,
@@ -359,13 +420,19 @@ def view(
     help="The facet that colours the map.",
 )
 @click.option("--title", help="The site title (default: the library folder's name).")
+@follow_outside_option
 def build(root: str | None, output: str, color_by: str, title: str | None) -> None:
     """Build the site: the map, the JSON graph and the problems report, with an index page.
 
     Example: graphkit build _patterns -o site   (then open site/index.html)
     """
     result = build_site(
-        root, output, title=title, color_by=color_by, cache_dir=click.get_current_context().find_root().obj
+        root,
+        output,
+        title=title,
+        color_by=color_by,
+        cache_dir=click.get_current_context().find_root().obj,
+        follow_outside=_follow_outside(),
     )
     for path in result.files:
         click.echo(str(path))
@@ -452,6 +519,7 @@ class _OutcomeUnknown(click.ClickException):
     show_default=True,
     help="Seconds to wait for a connection to the store.",
 )
+@follow_outside_option
 def push(
     root: str | None,
     endpoint: str,
@@ -554,6 +622,7 @@ def push(
 @click.option(
     "--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds a query may run."
 )
+@follow_outside_option
 def serve(
     root: str | None, port: int, host: str, base_iri: str, color_by: str, title: str | None, timeout: float
 ) -> None:

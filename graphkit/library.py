@@ -86,13 +86,15 @@ def load_library(
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     scan: Scan | None = None,
+    follow_outside: bool = False,
 ) -> Library:
     """Load the pattern library at ``root`` (the shipped sample when ``None``).
 
     Returns the graph and the problems report; bad files become problems, never exceptions.
     ``workers``, ``cache_dir`` and ``scan`` are passed to ``load_patterns``: parallel parsing,
     a cache of parsed records so that an unchanged library loads without parsing, and a
-    scan of the folder taken just before.
+    scan of the folder taken just before. Files outside ``root`` are read only with
+    ``follow_outside``: otherwise a link that leads outside is reported, not read.
 
     Examples
     --------
@@ -102,7 +104,9 @@ def load_library(
     """
     base = sample_library() if root is None else Path(root)
     with gc_paused():
-        result = load_patterns(base, config, workers=workers, cache_dir=cache_dir, scan=scan)
+        result = load_patterns(
+            base, config, workers=workers, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside
+        )
         edges, problems = link_patterns(result.patterns, result.config.vocabulary)
         G = build_graph(result.patterns, result.config.vocabulary, edges)
     return Library(

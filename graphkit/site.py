@@ -24,7 +24,7 @@ from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
 from .heap import gc_paused
 from .library import Library, load_library, sample_library
-from .load import scan_library
+from .load import file_name_text, scan_library
 from .parallel import can_fork, cores, run_shared
 from .rdf import turtle_parts
 from .view import write_html
@@ -60,7 +60,7 @@ def library_title(library: Library) -> str:
     name = root.name
     if name.startswith("_") and root.parent.name:
         name = root.parent.name
-    return name or "pattern library"
+    return file_name_text(name) or "pattern library"
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -317,8 +317,11 @@ def build_site(
     title: str | None = None,
     color_by: str = "domain",
     cache_dir: str | os.PathLike[str] | None = None,
+    follow_outside: bool = False,
 ) -> BuildResult:
     """Load the library at ``root`` and write its site, unless nothing changed since the last build.
+
+    ``follow_outside`` reads files outside ``root`` that links lead to (see ``load_library``).
 
     With a ``cache_dir``, parsed patterns are cached (see ``load_patterns``) and a record of
     the build is kept there: when no pattern file, no option and no output file changed since,
@@ -341,16 +344,16 @@ def build_site(
     key = ""
     scan = None
     if cache_dir is not None:
-        scan = scan_library(base)
+        scan = scan_library(base, follow_outside=follow_outside)
         fingerprint = scan.fingerprint()
         options = (fingerprint, title, color_by, [a.filename for a in ARTIFACTS])
         key = hashlib.sha256(repr(options).encode()).hexdigest()
-        record = Path(cache_dir) / f"build-{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]}.json"
+        record = Path(cache_dir) / f"build-{hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:24]}.json"
         previous = _read_record(record)
         if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
             return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
     with gc_paused():
-        library = load_library(base, cache_dir=cache_dir, scan=scan)
+        library = load_library(base, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside)
         written = write_site(library, out, title=title, color_by=color_by)
     errors = len(library.errors)
     summary = {

@@ -133,3 +133,92 @@ def test_cache_dir_and_no_cache(fixture_root, tmp_path):
     assert not cache.exists()
     assert run("--cache-dir", str(cache), "stats", str(fixture_root)).exit_code == 0
     assert [f.suffix for f in cache.iterdir()] == [".pickle"]
+
+
+# --------------------------------------------------------------------------- text from the library, on a terminal
+
+
+@pytest.fixture
+def escapes(tmp_path):
+    """A library whose title and file name hold terminal escape sequences and a bidirectional override."""
+    (tmp_path / "esc.md").write_text(
+        '---\nslug: esc\ntitle: "\\e]0;pwned\\aEvil\\u202e \\x9b31m"\nrelated: [good]\n---\n'
+    )
+    (tmp_path / "good.md").write_text("---\nslug: good\ntitle: Good\nrelated: [esc]\n---\n")
+    (tmp_path / "term\x1b[2J.md").write_text("---\nslug: term\n---\n")
+    return tmp_path
+
+
+def test_stats_check_and_query_show_control_characters_as_escapes(escapes):
+    stats = run("stats", str(escapes))
+    assert stats.output.splitlines()[-2:] == [
+        "     2  esc  (\\x1b]0;pwned\\x07Evil\\u202e \\x9b31m)",
+        "     2  good  (Good)",
+    ]
+    check = run("check", str(escapes))
+    assert check.output.splitlines() == [
+        "term\\x1b[2J.md: warning: no title; the file name 'term\\x1b[2J' is used instead [missing-title]",
+        "3 files, 3 patterns: 0 errors, 1 warnings",
+    ]
+    query = run("query", str(escapes), "SELECT ?t WHERE { ?p skos:prefLabel ?t } ORDER BY ?t")
+    assert query.output.splitlines()[2:] == ["\\x1b]0;pwned\\x07Evil\\u202e \\x9b31m", "Good", "term\\x1b[2J"]
+    shown = stats.output + check.output + query.output
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_json_on_the_terminal_escapes_them_and_reads_back_the_same(escapes):
+    result = run("stats", str(escapes), "-f", "json")
+    assert '"title": "\\u001b]0;pwned\\u0007Evil\\u202e \\u009b31m"' in result.output
+    assert json.loads(result.output)["most_connected"][0]["title"] == "\x1b]0;pwned\x07Evil\u202e \x9b31m"
+
+
+def test_an_error_quoting_library_text_is_escaped(tmp_path):
+    (tmp_path / "graphkit.toml").write_text('patterns_dir = "\\u001b[31mred\\nline"\n')
+    result = CliRunner().invoke(cli, ["stats", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path}/\\x1b[31mred\\nline: patterns_dir is not a folder\n"
+
+
+# --------------------------------------------------------------------------- --follow-outside
+
+LOADING_COMMANDS = ["stats", "check", "path", "export", "query", "view", "build", "push", "serve"]
+
+
+def test_every_command_that_loads_a_library_takes_follow_outside():
+    for name, command in cli.commands.items():
+        has = any(p.name == "follow_outside" for p in command.params)
+        assert has == (name in LOADING_COMMANDS), name
+
+
+@pytest.fixture
+def leaky(tmp_path):
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "s.md").write_text("---\nslug: s\ntitle: Secret title\nsummary: Secret summary\n---\n")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
+    (lib / "leak.md").symlink_to(tmp_path / "secret" / "s.md")
+    return lib
+
+
+LEAK = "leak.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]"
+
+
+def test_a_link_outside_is_read_only_with_follow_outside(leaky, tmp_path):
+    check = run("check", str(leaky))
+    assert (check.exit_code, check.output.splitlines()) == (1, [LEAK, "2 files, 1 patterns: 1 errors, 0 warnings"])
+    followed = run("check", str(leaky), "--follow-outside")
+    assert (followed.exit_code, followed.output) == (0, "2 files, 2 patterns: 0 errors, 0 warnings\n")
+
+    query = "SELECT ?s WHERE { ?p skos:prefLabel ?s } ORDER BY ?s"
+    assert run("query", str(leaky), query).output.splitlines()[2:] == ["Good"]
+    assert run("query", str(leaky), query, "--follow-outside").output.splitlines()[2:] == ["Good", "Secret title"]
+    for fmt in ("json", "turtle", "graphml"):
+        assert "Secret" not in run("export", str(leaky), "-f", fmt).output, fmt
+        assert "Secret summary" in run("export", str(leaky), "-f", fmt, "--follow-outside").output, fmt
+
+    site = tmp_path / "site"
+    assert run("build", str(leaky), "-o", str(site)).exit_code == 0
+    assert not [p.name for p in site.iterdir() if "Secret" in p.read_text(encoding="utf-8")]
+    assert run("build", str(leaky), "-o", str(site), "--follow-outside").exit_code == 0
+    assert "Secret summary" in (site / "graph.json").read_text(encoding="utf-8")

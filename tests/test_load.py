@@ -119,6 +119,55 @@ def test_unknown_shapes_become_warnings(body, kind, message):
     assert matching[0].message.startswith(message)
 
 
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            "graph_garden:\n  inferred_links:\n    - {target: b, relation: [enables, requires]}",
+            ["x.md: warning: an inferred link has the unknown relation ['enables', 'requires']; it is read as 'related' [unknown-relation]"],
+        ),
+        (
+            "graph_garden:\n  inferred_links:\n    - {target: b, relation: {a: 1}, confidence: [1]}",
+            ["x.md: warning: an inferred link has the unknown relation {'a': 1}; it is read as 'related' [unknown-relation]"],
+        ),
+        (
+            f"related: [{{slug: b, weight: {'9' * 400}}}]",
+            ["x.md: warning: related: weight 999999999999999999999999999999999999999999999999999999999... is not a number [bad-relation]"],
+        ),
+        (
+            f"ontology:\n  commons_assessment: {{vitality: {'9' * 400}}}\n  overall_score: {'9' * 400}",
+            ["x.md: warning: commons score 'vitality' is not a number (999999999999999999999999999999999999999999999999999999999...); it is ignored [bad-field]"],
+        ),
+        (
+            'relationships:\n  "a\\nb": [b]',
+            ["x.md: warning: relationships.'a\\nb' is not a known relation; declare it under [tool.graphkit.relations] to make it edges [unknown-relation]"],
+        ),
+    ],
+    ids=["inferred-relation-list", "inferred-relation-mapping", "huge-weight", "huge-scores", "relation-name-newline"],
+)  # fmt: skip
+def test_odd_shapes_are_exact_warnings(body, expected):
+    p, problems = parse(f"---\nslug: a\ntitle: A\n{body}\n---\n")
+    assert p is not None and p.slug == "a"
+    assert [str(pr) for pr in problems] == expected
+
+
+@pytest.mark.parametrize(
+    "slug, path, expected_slug, expected",
+    [
+        ('"a\\x1bb"', "ok.md", "ok", ["ok.md: warning: slug 'a\\x1bb' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+        ('"a\\u0085b"', "ok.md", "ok", ["ok.md: warning: slug 'a\\x85b' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+        ('"a\\x01"', "c\x01.md", None, ["c\x01.md: error: slug 'a\\x01' holds control characters, which exports cannot carry, nor can the file name; the file is left out (fix the slug) [bad-slug]"]),
+        ("", "c\x1b.md", None, ["c\x1b.md: error: no slug, and the file name 'c\\x1b' holds control characters; the file is left out (give it a slug) [bad-slug]"]),
+        ('"a\\tb"', "ok.md", "ok", ["ok.md: warning: slug 'a\\tb' holds control characters, which exports cannot carry; the file name 'ok' is used instead [bad-slug]"]),
+    ],
+    ids=["escape", "c1-control", "file-name-too", "no-slug-bad-file-name", "tab"],
+)  # fmt: skip
+def test_a_slug_with_control_characters(slug, path, expected_slug, expected):
+    p, problems = parse(f"---\nslug: {slug}\ntitle: T\n---\n", path)
+    assert (p.slug if p else None) == expected_slug
+    assert [str(pr) for pr in problems] == expected
+
+
 def test_numeric_target_is_kept_as_text():
     p, problems = parse("---\nslug: a\ntitle: A\nrelated: [42.5]\n---\n")
     assert [l.ref for l in p.links] == ["42.5"]
@@ -297,6 +346,130 @@ def test_patterns_subfolder_is_used(tmp_path):
     assert lib.problems == ()
 
 
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
+    from graphkit.load import files
+
+    root = os.fsencode(tmp_path)
+    with open(os.path.join(root, b"caf\xe9.md"), "wb") as f:
+        f.write(b"---\nslug: cafe\ntitle: Cafe\n---\n")
+    os.mkdir(os.path.join(root, b"\xff"))
+    with open(os.path.join(root, b"\xff", b"x.md"), "wb") as f:
+        f.write(b"---\nslug: x\ntitle: X\n---\n")
+    (tmp_path / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
+    scan = files.scan_library(tmp_path)
+    assert (scan.files, scan.misnamed) == (("good.md",), ("\\xff/x.md", "caf\\xe9.md"))
+    assert scan.fingerprint() == files.scan_library(tmp_path).fingerprint()
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        "\\xff/x.md: error: the file name is not valid UTF-8; it is not read (rename the file) [not-utf8]",
+        "caf\\xe9.md: error: the file name is not valid UTF-8; it is not read (rename the file) [not-utf8]",
+    ]
+    assert list(lib.graph) == ["good"]
+    assert lib.files == ("\\xff/x.md", "caf\\xe9.md", "good.md")
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """A library whose links lead inside it and outside it (to a folder of secrets beside it)."""
+    secret = tmp_path / "secret"
+    (secret / "folder").mkdir(parents=True)
+    for path in (secret / "s.md", secret / "folder" / "t.md"):
+        path.write_text(f"---\nslug: {path.stem}\ntitle: Secret title\nsummary: Secret summary\n---\n")
+    lib = tmp_path / "lib"
+    (lib / "sub").mkdir(parents=True)
+    (lib / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
+    (lib / "sub" / "other.md").write_text("---\nslug: other\ntitle: Other\n---\n")
+    (lib / "leak.md").symlink_to(secret / "s.md")
+    (lib / "relative-leak.md").symlink_to(Path("..", "secret", "s.md"))
+    (lib / "folder-leak").symlink_to(secret / "folder", target_is_directory=True)
+    (lib / "inside.md").symlink_to(Path("sub", "other.md"))  # a link that stays inside is read
+    return lib
+
+
+OUTSIDE_PROBLEMS = [
+    "folder-leak/: warning: a link to a folder outside the library folder, not read (graphkit follows no links to folders) [outside-library]",
+    "leak.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]",
+    "relative-leak.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]",
+    "sub/other.md: error: slug 'other' is already used by inside.md; this file is left out of the graph [duplicate-slug]",
+]
+
+
+def test_a_link_that_leads_outside_the_library_is_reported_not_read(linked):
+    lib = graphkit.load_library(linked)
+    assert [str(p) for p in lib.problems] == OUTSIDE_PROBLEMS
+    assert sorted(lib.graph) == ["good", "other"]
+    assert "Secret" not in repr([(p.title, p.summary, dict(p.frontmatter)) for p in lib.patterns])
+
+    followed = graphkit.load_library(linked, follow_outside=True)
+    assert sorted(followed.graph) == ["good", "other", "s"]
+    assert followed.graph.nodes["s"]["summary"] == "Secret summary"
+    assert [str(p) for p in followed.problems] == [
+        OUTSIDE_PROBLEMS[0],
+        "relative-leak.md: error: slug 's' is already used by leak.md; this file is left out of the graph [duplicate-slug]",
+        OUTSIDE_PROBLEMS[3],
+    ]
+
+
+def test_the_cache_never_gives_a_load_what_only_following_links_outside_read(linked, tmp_path):
+    cache = tmp_path / "cache"
+    assert "s" in graphkit.load_library(linked, cache_dir=cache, follow_outside=True).graph
+    again = graphkit.load_library(linked, cache_dir=cache)
+    assert [str(p) for p in again.problems] == OUTSIDE_PROBLEMS
+    assert sorted(again.graph) == ["good", "other"]
+    from graphkit.load import scan_library
+
+    assert scan_library(linked).fingerprint() != scan_library(linked, follow_outside=True).fingerprint()
+
+
+def test_a_file_that_became_a_link_after_the_scan_is_judged_when_read(linked, tmp_path):
+    from graphkit.load import load_patterns, scan_library
+
+    scan = scan_library(linked)
+    (linked / "good.md").unlink()
+    (linked / "good.md").symlink_to(tmp_path / "secret" / "s.md")
+    result = load_patterns(linked, scan=scan)
+    assert [str(p) for p in result.problems if p.path == "good.md"] == [
+        "good.md: error: a link to a file outside the library folder, not read (allow it with --follow-outside) [outside-library]"
+    ]
+    with pytest.raises(ValueError, match="the scan was taken with another follow_outside"):
+        load_patterns(linked, scan=scan, follow_outside=True)
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (
+            lambda lib, out: (lib / "graphkit.toml").write_text(f"patterns_dir = {str(out)!r}\n"),
+            "graphkit.toml: patterns_dir '{out}' is outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "pyproject.toml").write_text("[tool.graphkit]\npatterns_dir = '../secret'\n"),
+            "pyproject.toml: patterns_dir '../secret' is outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "_patterns").symlink_to(out, target_is_directory=True),
+            "{lib}/_patterns: a link to a folder outside the library folder, not read (allow it with --follow-outside)",
+        ),
+        (
+            lambda lib, out: (lib / "graphkit.toml").symlink_to(out / "graphkit.toml"),
+            "graphkit.toml: a link to a file outside the library folder, not read (allow it with --follow-outside)",
+        ),
+    ],
+    ids=["patterns-dir", "patterns-dir-pyproject", "patterns-link", "configuration-link"],
+)  # fmt: skip
+def test_a_folder_or_setting_outside_the_library_is_one_error(tmp_path, setup, message):
+    out, lib = tmp_path / "secret", tmp_path / "lib"
+    out.mkdir()
+    lib.mkdir()
+    (out / "s.md").write_text("---\nslug: s\ntitle: Secret title\n---\n")
+    (out / "graphkit.toml").write_text("exclude = []\n")
+    setup(lib, out)
+    with pytest.raises(graphkit.LibraryError) as info:
+        graphkit.load_library(lib)
+    assert str(info.value) == message.format(lib=lib, out=out)
+    assert graphkit.load_library(lib, follow_outside=True).problems == ()
+
+
 # ----------------------------------------------------------------- hostile YAML
 
 
@@ -361,6 +534,65 @@ def test_huge_frontmatter_is_reported(tmp_path):
     assert "over the 1 MiB limit" in lib.problems[0].message
 
 
+BIG = "9" * 5000
+BAD_VALUE = "error: an integer of more than 4,300 digits cannot be read (quote it to keep it as text) [bad-value]"
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (f"version: {BIG}", "x.md:4:10: " + BAD_VALUE),
+        (f"version: -{BIG}", "x.md:4:10: " + BAD_VALUE),
+        (f"x: &big {BIG}\nversion: *big", "x.md:4:4: " + BAD_VALUE),
+        (f"version: !!int {BIG}", "x.md:4:10: " + BAD_VALUE),
+        ("version: !!int 0x" + "f" * 4000, "x.md:4:10: " + BAD_VALUE),  # fine as hex, too long as decimal
+        (f"? {BIG}\n: key", "x.md:4:3: " + BAD_VALUE),
+        (f"related: [{{slug: b, weight: {BIG}}}]", "x.md:4:29: " + BAD_VALUE),
+        ("version: !!int abc", "x.md:4:10: error: the value 'abc' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!int ''", "x.md:4:10: error: the value '' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!float abc", "x.md:4:10: error: the value 'abc' is not a valid !!float (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!bool maybe", "x.md:4:10: error: the value 'maybe' is not a valid !!bool (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp notadate", "x.md:4:10: error: the value 'notadate' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp 2026-13-01", "x.md:4:10: error: the value '2026-13-01' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("created: !!timestamp 2026-01-01 10:00:00 +99", "x.md:4:10: error: the value '2026-01-01 10:00:00 +99' is not a valid !!timestamp (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: !!float " + ":".join(["1"] * 200), "x.md:4:10: error: the value '1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1:1...' is not a valid !!float (fix it, or remove the tag to keep it as text) [bad-value]"),
+        ("version: &v !!int 0b\nx: *v", "x.md:4:10: error: the value '0b' is not a valid !!int (fix it, or remove the tag to keep it as text) [bad-value]"),
+    ],
+    ids=[
+        "huge-int", "huge-negative-int", "huge-int-alias", "huge-int-tagged", "huge-hex-int", "huge-int-key",
+        "huge-weight", "int-abc", "int-empty", "float-abc", "bool-maybe", "timestamp-text", "timestamp-month",
+        "timestamp-offset", "float-overflow", "bad-int-alias",
+    ],
+)  # fmt: skip
+def test_a_value_that_cannot_be_read_is_one_problem(tmp_path, fields, expected):
+    (tmp_path / "x.md").write_text(f"---\nslug: x\ntitle: X\n{fields}\n---\n")
+    (tmp_path / "b.md").write_text("---\nslug: b\ntitle: B\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [expected]
+    assert list(lib.graph) == ["b"]
+
+
+@pytest.mark.parametrize(
+    "field, expected",
+    [
+        ("id: !!map abc", "x.md:4:5: error: frontmatter is not valid YAML (expected a mapping node, but found scalar) [invalid-yaml]"),
+        ("id: !!set [1]", "x.md:4:5: error: frontmatter is not valid YAML (expected a mapping node, but found sequence) [invalid-yaml]"),
+        ("id: !!omap abc", "x.md:4:5: error: frontmatter is not valid YAML (expected a sequence, but found scalar; the ordered map starts on line 4) [invalid-yaml]"),
+        ("id: !!python/name:os.system x", "x.md:4:5: error: frontmatter is not valid YAML (could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:os.system') [invalid-yaml]"),
+    ],
+    ids=["map-on-scalar", "set-on-sequence", "omap-on-scalar", "python-tag"],
+)  # fmt: skip
+def test_a_collection_tag_on_the_wrong_node_is_invalid_yaml(field, expected):
+    assert [str(p) for p in parse(f"---\nslug: a\ntitle: A\n{field}\n---\n")[1]] == [expected]
+
+
+def test_explicit_tags_that_can_be_read_are_read():
+    fm = read_frontmatter(
+        b"---\na: !!int 0x1F\nb: !!float 1:30\nc: !!bool yes\nd: !!timestamp 2026-02-01\ne: !!str 12\n---\n", "a.md"
+    )
+    assert fm == {"a": 31, "b": 90.0, "c": True, "d": "2026-02-01", "e": "12"}
+
+
 # ----------------------------------------------------------------- configuration
 
 
@@ -400,6 +632,44 @@ def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
     with pytest.raises(graphkit.ConfigError) as info:
         graphkit.load_library(tmp_path)
     assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[relations.x]\ninverse = 5", "graphkit.toml: relations.x.inverse must be a string"),
+        ("[relations.x]\ninverse = 'not a word'", "graphkit.toml: relations.x.inverse must name a relation: a word of letters, digits and _"),
+        ("[relations.x]\ninverse = 'x'", "graphkit.toml: relations.x.inverse names the relation itself (for a relation that holds both ways, write symmetric = true)"),
+        ("[relations.x]\nlabel = ['a']", "graphkit.toml: relations.x.label must be a string"),
+        ("[relations.x]\ncomment = 1.5", "graphkit.toml: relations.x.comment must be a string"),
+        ("[relations.x]\nsymmetric = 'yes'", "graphkit.toml: relations.x.symmetric must be true or false"),
+        ("[relations.x]\nskos = []", "graphkit.toml: relations.x.skos must be broader, narrower or related"),
+        ("[relations.a]\ninverse = 'b'\n[relations.c]\ninverse = 'b'", "graphkit.toml: relations.c: 'b' already has the inverse 'a'"),
+        ("patterns_dir = 5", "graphkit.toml: patterns_dir must be a string"),
+        ("exclude = 'drafts/*'", "graphkit.toml: exclude must be a list of glob patterns"),
+        ("max_file_size = true", "graphkit.toml: max_file_size must be a positive number of bytes"),
+        ("max_frontmatter_size = 1.5", "graphkit.toml: max_frontmatter_size must be a positive number of bytes"),
+        ("[relations]\nx = 1", "graphkit.toml: relations.x must be a table"),
+    ],
+    ids=[
+        "inverse-number", "inverse-not-a-word", "inverse-itself", "label-list", "comment-number", "symmetric-text",
+        "skos-list", "inverse-taken", "patterns-dir-number", "exclude-text", "size-bool", "size-float",
+        "relation-not-a-table",
+    ],
+)  # fmt: skip
+def test_a_setting_of_the_wrong_type_is_one_exact_error(tmp_path, text, message):
+    (tmp_path / "graphkit.toml").write_text(text)
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    with pytest.raises(graphkit.ConfigError) as info:
+        graphkit.load_library(tmp_path)
+    assert str(info.value) == message
+
+
+def test_a_setting_of_the_wrong_type_in_pyproject_names_that_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.graphkit.relations.implements]\ninverse = 5\n")
+    with pytest.raises(graphkit.ConfigError) as info:
+        graphkit.load_library(tmp_path)
+    assert str(info.value) == "pyproject.toml: relations.implements.inverse must be a string"
 
 
 def test_parse_config_implies_the_other_side_of_an_inverse():
@@ -479,20 +749,20 @@ def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
 
     folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
     names = files.find_markdown_files(folder, config)
-    serial = files._read_all(folder, names, config, workers=1)
+    serial = files._read_all(folder, names, config, None, workers=1)
     parent, real = os.getpid(), files._read_chunk
 
-    def dies_in_a_child(folder, chunk, config):
+    def dies_in_a_child(folder, chunk, config, inside):
         if os.getpid() != parent:
             (tmp_path / f"died-{os.getpid()}").touch()
             os._exit(3)
         deadline = time.monotonic() + 10
         while not any(tmp_path.glob("died-*")) and time.monotonic() < deadline:
             time.sleep(0.01)  # until a child has taken a chunk (and died with it)
-        return real(folder, chunk, config)
+        return real(folder, chunk, config, inside)
 
     monkeypatch.setattr(files, "_read_chunk", dies_in_a_child)
-    assert files._read_all(folder, names, config, workers=3) == serial
+    assert files._read_all(folder, names, config, None, workers=3) == serial
     assert len(serial) == 37 and len(list(tmp_path.glob("died-*"))) >= 1
 
 
@@ -505,14 +775,14 @@ def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
     names = files.find_markdown_files(folder, config)
     parent, real = os.getpid(), files._read_chunk
 
-    def fails_here(folder, chunk, config):
+    def fails_here(folder, chunk, config, inside):
         if os.getpid() == parent:
             raise RuntimeError("a bug")
-        return real(folder, chunk, config)
+        return real(folder, chunk, config, inside)
 
     monkeypatch.setattr(files, "_read_chunk", fails_here)
     with pytest.raises(RuntimeError, match="a bug"):
-        files._read_all(folder, names, config, workers=3)
+        files._read_all(folder, names, config, None, workers=3)
     assert [c for c in multiprocessing.active_children() if c.name == "graphkit-helper"] == []
 
 

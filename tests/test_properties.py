@@ -131,6 +131,108 @@ def test_any_yaml_punctuation(text):
     check(("---\n" + text + "\n---\n").encode("utf-8"))
 
 
+# --------------------------------------------------------------------------- YAML text a stranger writes
+# The frontmatter as text, not as values PyYAML dumped: explicit tags (good and bad values),
+# integers of more digits than Python converts, anchors and aliases, control characters,
+# and odd shapes (lists for text, mappings for lists, nulls, numbers) in every field the
+# loader reads, in both layouts. Whatever comes, loading ends in records and problems.
+
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+import graphkit  # noqa: E402
+from graphkit.export import to_format  # noqa: E402
+
+HUGE = ["9" * 5000, "-" + "9" * 4301, "9" * 400, "0." + "9" * 5000, "1e999"]
+TAGS = ["!!int", "!!float", "!!bool", "!!timestamp", "!!str", "!!null", "!!binary", "!!set", "!!omap", "!!pairs",
+        "!!seq", "!!map", "!!merge", "!foo", "!!python/name:os.system"]  # fmt: skip
+TAGGED = ["abc", "''", "maybe", "yes", "0x1F", "0b", "1:30", "2026-02-01", "2026-13-01", "2026-01-01 10:00:00 +99",
+          "notadate", "aGVsbG8=", "9" * 5000, "0x" + "f" * 4000, ":".join(["1"] * 200), "[1]", "{a: 1}"]  # fmt: skip
+PLAIN = ["a", "b", "pat_01x", "1", "-0", "1.5", "~", "null", "true", "no", "010", "2026-02-01",
+         ".inf", ".nan", "''", '"\\e[31mred"', '"a\\x01b"', '"\\u202e"', '"a\\nb"', "*anchor"]  # fmt: skip
+RELATIONS_AND_JUNK = [*RELATIONS, "implements", "x", "'a b'"]
+LINK_KEYS = ["target", "slug", "id", "relation", "type", "confidence", "strength", "reason", "weight", "description"]
+BLOCKS = {
+    "classification": ["domain", "category", "era", "origin", "status", "commons_alignment"],
+    "ontology": ["domain", "cross_domains", "commons_assessment", "overall_score"],
+    "lifecycle": ["status", "version", "confidence", "created"],
+    "relationships": RELATIONS_AND_JUNK,
+    "graph_garden": ["inferred_links", "entities"],
+}
+
+
+@st.composite
+def yaml_nodes(draw, depth=2, risky=True):
+    """One YAML node as flow text; ``risky`` ones may hold explicit tags and huge numbers (which
+    often make the whole file a problem), the others only odd shapes (which leave a pattern)."""
+    kinds = ["plain", "plain", "list", "map"] if depth else ["plain"]
+    kind = draw(st.sampled_from(kinds + ["huge", "tagged"] if risky else kinds))
+    if kind == "plain":
+        return draw(st.sampled_from(PLAIN))
+    if kind == "huge":
+        return draw(st.sampled_from(HUGE))
+    if kind == "tagged":
+        return f"{draw(st.sampled_from(TAGS))} {draw(st.sampled_from(TAGGED))}"
+    if kind == "list":
+        return "[" + ", ".join(draw(st.lists(yaml_nodes(depth - 1, risky), max_size=3))) + "]"
+    keys = draw(st.lists(st.sampled_from([*LINK_KEYS, "dimension", "score", "name", "1"]), unique=True, max_size=3))
+    return "{" + ", ".join(f"{k}: {draw(yaml_nodes(depth - 1, risky))}" for k in keys) + "}"
+
+
+@st.composite
+def inferred_links(draw, risky):
+    items = []
+    for _ in range(draw(st.integers(0, 3))):
+        keys = draw(st.lists(st.sampled_from(LINK_KEYS), unique=True, max_size=4))
+        items.append("{" + ", ".join(f"{k}: {draw(yaml_nodes(1, risky))}" for k in keys) + "}")
+    return "[" + ", ".join(items) + "]"
+
+
+@st.composite
+def frontmatter_texts(draw):
+    risky = draw(st.booleans())
+    node = yaml_nodes(risky=risky)
+    lines = [f"anchored: &anchor {draw(yaml_nodes(1, risky))}"]
+    for name in draw(st.lists(st.sampled_from(TOP_FIELDS), unique=True, max_size=8)):
+        lines.append(f"{name}: {draw(node)}")
+    for block, names in BLOCKS.items():
+        shape = draw(st.sampled_from(["absent", "mapping", "mapping", "other"]))
+        if shape == "other":
+            lines.append(f"{block}: {draw(node)}")
+        elif shape == "mapping":
+            fields = {n: draw(node) for n in draw(st.lists(st.sampled_from(names), unique=True, max_size=4))}
+            if block == "graph_garden" and draw(st.booleans()):
+                fields["inferred_links"] = draw(inferred_links(risky))
+            lines.append(f"{block}:")
+            lines.extend(f"  {n}: {v}" for n, v in fields.items())
+    return "\n".join(lines) + "\n"
+
+
+SIBLING = b"---\nslug: valid-sibling\ntitle: Valid sibling\nrelated: [a]\n---\n"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frontmatter_texts(), st.sampled_from(["a.md", "sub/a.md", "x\x1b.md"]))
+def test_any_frontmatter_text_ends_in_records_and_problems(fm, name):
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, "sub"))
+        with open(os.path.join(root, name), "w", encoding="utf-8") as f:
+            f.write("---\n" + fm + "---\nbody\n")
+        with open(os.path.join(root, "valid.md"), "wb") as f:
+            f.write(SIBLING)
+        lib = graphkit.load_library(root)
+    assert lib.files == tuple(sorted([name, "valid.md"]))
+    assert "valid-sibling" in lib.graph and lib.graph.nodes["valid-sibling"]["path"] == "valid.md"
+    in_graph = {data["path"] for _, data in lib.graph.nodes(data=True)}
+    failed = {p.path for p in lib.problems if p.severity == "error" and p.kind != "dangling-reference"}
+    assert in_graph | failed == set(lib.files)
+    for problem in lib.problems:
+        assert problem.severity in ("error", "warning") and problem.message
+        assert "\n" not in problem.message and "\r" not in problem.message, problem
+    for fmt in ("json", "graphml"):  # downstream trusts the record: every export renders it
+        to_format(lib.graph, fmt)
+
+
 # --------------------------------------------------------------------------- YAML: fast path == SafeConstructor
 # The loader builds plain frontmatter straight from libyaml's nodes (graphkit.load.read._fast)
 # and hands anything unusual to PyYAML's SafeConstructor. Both must give the same value and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -54,18 +55,37 @@ _CONFIG_KEYS = {
     "relations",
 }
 _RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment"}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def load_config(root: Path) -> Config:
+OUTSIDE = "outside the library folder, not read (allow it with --follow-outside)"
+
+
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both already resolved with ``os.path.realpath``).
+
+    Examples
+    --------
+    >>> within("/lib/a/b.md", "/lib"), within("/library.md", "/lib"), within("/lib", "/lib")
+    (True, False, True)
+    """
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def load_config(root: Path, *, follow_outside: bool = False) -> Config:
     """Read the graphkit configuration of the library at ``root``.
 
     ``root/graphkit.toml`` wins over a ``[tool.graphkit]`` table in ``root/pyproject.toml``;
     with neither, the defaults hold. Unknown keys are errors, so a typo never passes quietly.
+    A configuration file that is a link to a file outside ``root`` is an error unless
+    ``follow_outside``.
     """
     for name, table_path in (("graphkit.toml", ()), ("pyproject.toml", ("tool", "graphkit"))):
         path = root / name
         if not path.is_file():
             continue
+        if not follow_outside and path.is_symlink() and not within(os.path.realpath(path), os.path.realpath(root)):
+            raise ConfigError(name, f"a link to a file {OUTSIDE}")
         try:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
@@ -118,33 +138,49 @@ def parse_config(data: Mapping[str, Any], source: str = "configuration") -> Conf
         raise fail("relations must be a table of relation names")
     declared: list[RelationType] = []
     for name, spec in sorted(relations.items()):
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not _WORD.fullmatch(name):
             raise fail(f"relation name {name!r} must be a word of letters, digits and _")
         if not isinstance(spec, Mapping):
             raise fail(f"relations.{name} must be a table")
         bad = sorted(set(spec) - _RELATION_KEYS)
         if bad:
             raise fail(f"relations.{name}: unknown key {bad[0]!r} (known: {', '.join(sorted(_RELATION_KEYS))})")
+        for key in ("label", "comment", "inverse"):
+            if key in spec and not isinstance(spec[key], str):
+                raise fail(f"relations.{name}.{key} must be a string")
+        inverse = spec.get("inverse")
+        if inverse is not None and not _WORD.fullmatch(inverse):
+            raise fail(f"relations.{name}.inverse must name a relation: a word of letters, digits and _")
+        if inverse == name:
+            raise fail(
+                f"relations.{name}.inverse names the relation itself (for a relation that holds both ways, "
+                "write symmetric = true)"
+            )
+        if not isinstance(spec.get("symmetric", False), bool):
+            raise fail(f"relations.{name}.symmetric must be true or false")
         skos = spec.get("skos", "related")
         if skos not in ("broader", "narrower", "related"):
             raise fail(f"relations.{name}.skos must be broader, narrower or related")
         declared.append(
             RelationType(
                 name,
-                str(spec.get("label", name.replace("_", " "))),
-                inverse=spec.get("inverse"),
-                symmetric=bool(spec.get("symmetric", False)),
+                spec.get("label", name.replace("_", " ")),
+                inverse=inverse,
+                symmetric=spec.get("symmetric", False),
                 skos=skos,
-                comment=str(spec.get("comment", "")),
+                comment=spec.get("comment", ""),
             )
         )
     vocabulary = DEFAULT_VOCABULARY.extend(declared)
     # An inverse named only on one side is declared on the other side too.
-    implied = []
+    implied: dict[str, RelationType] = {}
     for rt in declared:
-        if rt.inverse and rt.inverse not in vocabulary:
-            implied.append(RelationType(rt.inverse, rt.inverse.replace("_", " "), inverse=rt.name, skos=rt.skos))
-        elif rt.inverse and vocabulary[rt.inverse].inverse not in (None, rt.name):
-            raise fail(f"relations.{name}: {rt.inverse!r} already has the inverse {vocabulary[rt.inverse].inverse!r}")
-    kwargs["vocabulary"] = vocabulary.extend(implied)
+        if not rt.inverse:
+            continue
+        other = vocabulary.get(rt.inverse) or implied.get(rt.inverse)
+        if other is None:
+            implied[rt.inverse] = RelationType(rt.inverse, rt.inverse.replace("_", " "), inverse=rt.name, skos=rt.skos)
+        elif other.inverse not in (None, rt.name):
+            raise fail(f"relations.{rt.name}: {rt.inverse!r} already has the inverse {other.inverse!r}")
+    kwargs["vocabulary"] = vocabulary.extend(implied.values())
     return Config(**kwargs)

@@ -16,17 +16,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import LibraryError
+from ..errors import ConfigError, LibraryError
 from ..heap import gc_paused
 from ..model import ERROR, WARNING, Pattern, Problem
 from ..parallel import can_fork, cores, run_shared
-from .config import DEFAULT_CONFIG, Config, MiB, load_config
+from .config import DEFAULT_CONFIG, OUTSIDE, Config, MiB, load_config, within
 from .parse import parse_pattern
 
 __all__ = [
     "LoadResult",
     "Scan",
     "default_cache_dir",
+    "file_name_text",
     "find_markdown_files",
     "load_patterns",
     "patterns_root",
@@ -52,15 +53,28 @@ def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str
 
     Hidden folders (``.git``) are skipped, and so are the ``exclude`` globs of the configuration.
     A link to a folder is not followed (as ``os.walk`` does not). A folder below ``root``
-    that cannot be listed is left out here; ``scan_library`` reports it.
+    that cannot be listed, and a file whose name is not UTF-8, are left out here;
+    ``scan_library`` reports them.
     """
-    return _find(root, config)[0]
+    return _find(root, config, None).files
 
 
-def _find(root: Path, config: Config) -> tuple[list[str], list[tuple[str, str]]]:
-    """The Markdown files below ``root``, and the folders below it that could not be listed (with why)."""
+@dataclass
+class _Found:
+    files: list[str]  # Markdown files, relative to the folder walked
+    unlisted: list[tuple[str, str]]  # folders that could not be listed, and why
+    misnamed: list[str]  # Markdown files whose names are not UTF-8, shown with their bytes escaped
+    linked_out: list[str]  # links to folders outside the library (when its folder is given)
+
+
+def _find(root: Path, config: Config, library: str | None) -> _Found:
+    """The Markdown files below ``root``, and what the walk left out.
+
+    With ``library`` (the resolved library folder), links to folders outside it are listed.
+    """
     found: list[str] = []
     unlisted: list[tuple[str, str]] = []
+    linked_out: list[str] = []
     folders = [(os.fspath(root), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -73,8 +87,12 @@ def _find(root: Path, config: Config) -> tuple[list[str], list[tuple[str, str]]]
                     except OSError:
                         is_dir = False  # then read as a file, and reported if it cannot be
                     if is_dir:
-                        if not name.startswith(".") and not entry.is_symlink():
+                        if name.startswith("."):
+                            continue
+                        if not entry.is_symlink():
                             folders.append((entry.path, prefix + name + "/"))
+                        elif library is not None and not within(os.path.realpath(entry.path), library):
+                            linked_out.append(prefix + name + "/")
                     elif name.lower().endswith((".md", ".markdown")):
                         found.append(prefix + name)
         except OSError as err:
@@ -82,9 +100,45 @@ def _find(root: Path, config: Config) -> tuple[list[str], list[tuple[str, str]]]
                 raise LibraryError(f"{root}: cannot list the folder ({err.strerror or err})") from err
             unlisted.append((prefix, err.strerror or str(err)))
     if config.exclude:
-        found = [rel for rel in found if not any(fnmatch.fnmatch(rel, glob) for glob in config.exclude)]
-        unlisted = [(rel, why) for rel, why in unlisted if not any(fnmatch.fnmatch(rel, g) for g in config.exclude)]
-    return sorted(found), sorted(unlisted)
+
+        def kept(rel: str) -> bool:
+            return not any(fnmatch.fnmatch(rel, glob) for glob in config.exclude)
+
+        found = [rel for rel in found if kept(rel)]
+        unlisted = [(rel, why) for rel, why in unlisted if kept(rel)]
+        linked_out = [rel for rel in linked_out if kept(rel)]
+    # A name that is not UTF-8 (the file system gives its bytes as lone surrogates) cannot be
+    # written into any report, page or export; such files are reported with the bytes escaped.
+    misnamed = [rel for rel in found if not _is_utf8(rel)]
+    if misnamed:
+        found = [rel for rel in found if _is_utf8(rel)]
+    return _Found(
+        sorted(found),
+        sorted((file_name_text(rel), why) for rel, why in unlisted),
+        sorted(map(file_name_text, misnamed)),
+        sorted(map(file_name_text, linked_out)),
+    )
+
+
+def _is_utf8(name: str) -> bool:
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def file_name_text(name: str) -> str:
+    r"""A file name as ``os`` gives it, as text any report or page can hold: bytes that are not UTF-8 as ``\xff``.
+
+    Examples
+    --------
+    >>> file_name_text(os.fsdecode(b"caf\xe9.md"))
+    'caf\\xe9.md'
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def patterns_root(root: Path, config: Config) -> Path:
@@ -99,14 +153,45 @@ def patterns_root(root: Path, config: Config) -> Path:
 # Opening with O_NONBLOCK: a FIFO named like a pattern file is refused by the fstat below,
 # not waited on forever; for a regular file the flag changes nothing.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, list[Problem]]:
-    """Read and parse one file of the library; bad input becomes problems, never an exception."""
+class _Outside(Exception):
+    """Internal: the file is a link that leads outside the library folder."""
+
+
+def _open(path: str, inside: str | None) -> int:
+    """Open a pattern file. With ``inside`` (a resolved folder), a link is followed only to a file below it.
+
+    The decision is made on the file this call opens, not on an earlier look at the folder:
+    a plain file is opened with O_NOFOLLOW, so it cannot have become a link in between.
+    """
+    if inside is None:
+        return os.open(path, _OPEN_FLAGS)
+    if _NOFOLLOW:
+        try:
+            return os.open(path, _OPEN_FLAGS | _NOFOLLOW)
+        except OSError:
+            if not os.path.islink(path):
+                raise
+    elif not os.path.islink(path):
+        return os.open(path, _OPEN_FLAGS)
+    target = os.path.realpath(path)
+    if not within(target, inside):
+        raise _Outside
+    return os.open(target, _OPEN_FLAGS | _NOFOLLOW)
+
+
+def read_file(root: Path, rel: str, config: Config, inside: str | None = None) -> tuple[Pattern | None, list[Problem]]:
+    """Read and parse one file of the library; bad input becomes problems, never an exception.
+
+    With ``inside`` (a folder as ``os.path.realpath`` gives it), a link that leads outside
+    that folder is not read but reported.
+    """
     # One open, fstat and read per file, on plain strings: about 13 µs a file, where
     # pathlib's stat() and read_bytes() took 28 µs (a tenth of reading a library).
     try:
-        fd = os.open(os.path.join(root, rel), _OPEN_FLAGS)
+        fd = _open(os.path.join(root, rel), inside)
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
@@ -114,11 +199,13 @@ def read_file(root: Path, rel: str, config: Config) -> tuple[Pattern | None, lis
             size = info.st_size
             if size > config.max_file_size:
                 return None, [_too_large(rel, size, config)]
-            chunks = []
+            chunks: list[bytes] = []
             while chunk := os.read(fd, size + 1 if not chunks else 1 << 20):  # until the end, should it grow
                 chunks.append(chunk)
         finally:
             os.close(fd)
+    except _Outside:
+        return None, [Problem(rel, "outside-library", ERROR, f"a link to a file {OUTSIDE}")]
     except OSError as err:
         return None, [Problem(rel, "unreadable", ERROR, f"cannot read the file ({err.strerror or err})")]
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -144,6 +231,7 @@ def load_patterns(
     workers: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     scan: Scan | None = None,
+    follow_outside: bool = False,
 ) -> LoadResult:
     """Read every pattern file below ``root`` into records and a problems report.
 
@@ -164,6 +252,10 @@ def load_patterns(
     scan : Scan, optional
         What ``scan_library`` found in ``root`` a moment ago (so a caller that needed the
         fingerprint first does not walk the folder twice); taken now when omitted.
+    follow_outside : bool
+        Read files outside ``root`` that links inside it lead to, and a ``patterns_dir``
+        outside it. By default such a link is reported (``outside-library``) and not read.
+        A given ``scan`` must have been taken with the same choice.
 
     Examples
     --------
@@ -173,9 +265,11 @@ def load_patterns(
     True
     """
     if scan is None:
-        scan = scan_library(root, config)
+        scan = scan_library(root, config, follow_outside=follow_outside)
+    elif (scan.boundary is None) != follow_outside:
+        raise ValueError("the scan was taken with another follow_outside")
     folder, config, files, signatures = scan.folder, scan.config, scan.files, scan.signatures
-    cache = _Cache(Path(cache_dir), folder, config) if cache_dir is not None else None
+    cache = _Cache(Path(cache_dir), folder, config, scan.boundary) if cache_dir is not None else None
     entries = cache.read() if cache else {}
     results: dict[str, _Result] = {}
     kept: dict[str, _Entry] = {}
@@ -189,7 +283,7 @@ def load_patterns(
             kept[rel] = entry
         else:
             todo.append(rel)
-    results.update(zip(todo, _read_all(folder, todo, config, workers), strict=True))
+    results.update(zip(todo, _read_all(folder, todo, config, scan.boundary, workers), strict=True))
     if cache and (todo or set(entries) != set(kept)):
         for rel in todo:
             sig = signatures[rel]
@@ -202,6 +296,19 @@ def load_patterns(
         Problem(rel, "unreadable", ERROR, f"cannot list the folder ({why}); its files are not read")
         for rel, why in scan.unlisted
     ]
+    problems += [
+        Problem(rel, "not-utf8", ERROR, "the file name is not valid UTF-8; it is not read (rename the file)")
+        for rel in scan.misnamed
+    ]
+    problems += [
+        Problem(
+            rel,
+            "outside-library",
+            WARNING,
+            "a link to a folder outside the library folder, not read (graphkit follows no links to folders)",
+        )
+        for rel in scan.linked_out
+    ]
     for rel in files:
         pattern, found = results[rel]
         problems.extend(found)
@@ -210,7 +317,11 @@ def load_patterns(
     patterns, more = _deduplicate(records)
     problems.extend(more)
     return LoadResult(
-        tuple(patterns), tuple(sort_problems(problems)), config, tuple(files), from_cache=len(files) - len(todo)
+        tuple(patterns),
+        tuple(sort_problems(problems)),
+        config,
+        tuple(sorted([*files, *scan.misnamed])),
+        from_cache=len(files) - len(todo),
     )
 
 
@@ -221,7 +332,7 @@ _PARALLEL_FROM = 200  # files; below this, starting processes costs more than it
 _CHUNK = 64  # files read per job at most: the cores finish within a few milliseconds of each other
 
 
-def _read_all(folder: Path, files: list[str], config: Config, workers: int | None) -> list[_Result]:
+def _read_all(folder: Path, files: list[str], config: Config, inside: str | None, workers: int | None) -> list[_Result]:
     """Read the files on every core: small chunks, taken in turn (see ``parallel.run_shared``).
 
     This process reads too, so only the helpers' share is pickled; a chunk whose helper
@@ -232,14 +343,14 @@ def _read_all(folder: Path, files: list[str], config: Config, workers: int | Non
         if len(files) < _PARALLEL_FROM:
             workers = 1
     if workers <= 1 or len(files) < 2:
-        return _read_chunk(folder, files, config)
+        return _read_chunk(folder, files, config, inside)
     size = max(1, min(_CHUNK, len(files) // (workers * 16)))
-    jobs = [partial(_read_chunk, folder, files[i : i + size], config) for i in range(0, len(files), size)]
+    jobs = [partial(_read_chunk, folder, files[i : i + size], config, inside) for i in range(0, len(files), size)]
     return [result for chunk in run_shared(jobs, workers) for result in chunk]
 
 
-def _read_chunk(folder: Path, files: list[str], config: Config) -> list[_Result]:
-    return [read_file(folder, rel, config) for rel in files]
+def _read_chunk(folder: Path, files: list[str], config: Config, inside: str | None) -> list[_Result]:
+    return [read_file(folder, rel, config, inside) for rel in files]
 
 
 def _signature(path: str) -> tuple[int, int, int, int] | None:
@@ -259,7 +370,10 @@ class Scan:
     files: tuple[str, ...]
     signatures: dict[str, tuple[int, int, int, int] | None]
     scanned_ns: int  # when the signatures were taken
+    boundary: str | None  # the resolved library folder no link may lead out of; None to follow links anywhere
     unlisted: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, and why
+    misnamed: tuple[str, ...] = ()  # Markdown files whose names are not UTF-8 (bytes escaped); not read
+    linked_out: tuple[str, ...] = ()  # links to folders outside the library folder
 
     def fingerprint(self) -> str:
         """A digest of the scan: equal digests mean no file was added, removed or changed
@@ -268,7 +382,9 @@ class Scan:
         """
         from .. import __version__
 
-        digest = hashlib.sha256(repr((__version__, str(self.folder.resolve()), self.config)).encode())
+        # repr() of a path is plain text even where the name is not UTF-8 (the file names are)
+        key = (__version__, str(self.folder.resolve()), self.config, self.boundary, self.misnamed, self.linked_out)
+        digest = hashlib.sha256(repr(key).encode())
         newest = 0
         for rel in self.files:
             sig = self.signatures[rel]
@@ -280,8 +396,11 @@ class Scan:
         return digest.hexdigest() + ("-racy" if racy else "")
 
 
-def scan_library(root: str | os.PathLike[str], config: Config | None = None) -> Scan:
+def scan_library(root: str | os.PathLike[str], config: Config | None = None, *, follow_outside: bool = False) -> Scan:
     """Find the pattern files below ``root`` and ``stat`` each one; read nothing.
+
+    Unless ``follow_outside``, a ``patterns_dir`` (or ``_patterns`` link) outside ``root``
+    is an error, and links that lead outside ``root`` are not read (see ``load_patterns``).
 
     Examples
     --------
@@ -296,15 +415,31 @@ def scan_library(root: str | os.PathLike[str], config: Config | None = None) -> 
     if not base.is_dir():
         raise LibraryError(f"{root}: not a folder (give the folder that holds the pattern files)")
     if config is None:
-        config = load_config(base)
+        config = load_config(base, follow_outside=follow_outside)
     folder = patterns_root(base, config)
     if not folder.is_dir():
         raise LibraryError(f"{folder}: patterns_dir is not a folder")
-    files, unlisted = _find(folder, config)
+    library = os.path.realpath(base)
+    boundary = None if follow_outside else library
+    if boundary is not None and not within(os.path.realpath(folder), boundary):
+        if config.patterns_dir:
+            raise ConfigError(config.source or "configuration", f"patterns_dir {config.patterns_dir!r} is {OUTSIDE}")
+        raise LibraryError(f"{folder}: a link to a folder {OUTSIDE}")
+    found = _find(folder, config, library)
     scanned_ns = time.time_ns()
     where = os.fspath(folder)
-    signatures = {rel: _signature(os.path.join(where, rel)) for rel in files}
-    return Scan(folder, config, tuple(files), signatures, scanned_ns, tuple(unlisted))
+    signatures = {rel: _signature(os.path.join(where, rel)) for rel in found.files}
+    return Scan(
+        folder,
+        config,
+        tuple(found.files),
+        signatures,
+        scanned_ns,
+        boundary,
+        tuple(found.unlisted),
+        tuple(found.misnamed),
+        tuple(found.linked_out),
+    )
 
 
 def default_cache_dir() -> Path:
@@ -320,10 +455,11 @@ class _Cache:
 
     FORMAT = 2  # bump when Pattern, Link or Problem change shape
 
-    def __init__(self, folder: Path, library: Path, config: Config) -> None:
+    def __init__(self, folder: Path, library: Path, config: Config, boundary: str | None) -> None:
         from .. import __version__
 
-        key = repr((self.FORMAT, __version__, str(library.resolve()), config))
+        # Records read while following links outside the library are never served to a load that does not.
+        key = repr((self.FORMAT, __version__, str(library.resolve()), config, boundary))
         self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
 
     def read(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from .config import DEFAULT_CONFIG, Config
 from .read import Frontmatter, Reject, parse_frontmatter, yaml_type
 
 __all__ = ["parse_pattern"]
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -54,11 +57,12 @@ def parse_pattern(data: bytes, path: str, config: Config = DEFAULT_CONFIG) -> tu
         notes.add(
             "duplicate-key",
             WARNING,
-            f"key {key!r} appears twice in one mapping; the last value is used",
+            f"key {_shown(key)} appears twice in one mapping; the last value is used",
             line=line,
             column=column,
         )
-    return _to_pattern(fields, Frontmatter(text, config), path, config, notes), notes.problems
+    pattern = _to_pattern(fields, Frontmatter(text, config), path, config, notes)
+    return pattern, notes.problems
 
 
 # --------------------------------------------------------------------------- normalizing fields
@@ -96,8 +100,10 @@ def _texts(value: Any, name: str, notes: _Notes) -> tuple[str, ...]:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
+    if isinstance(value, int):  # one beyond a float's range (over 308 digits) is no usable number either
+        return float(value) if abs(value) <= sys.float_info.max else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
             number = float(value)
@@ -105,6 +111,12 @@ def _number(value: Any) -> float | None:
             return None
         return number if math.isfinite(number) else None
     return None
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as a message shows it: its ``repr`` (one line, control characters escaped), cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _mapping(value: Any, name: str, notes: _Notes) -> dict[str, Any]:
@@ -131,7 +143,11 @@ def _scores(ontology: dict[str, Any], classification: dict[str, Any], notes: _No
         number = _number(value)
         if number is None:
             if value is not None:
-                notes.add("bad-field", WARNING, f"commons score {key!r} is not a number ({value!r}); it is ignored")
+                notes.add(
+                    "bad-field",
+                    WARNING,
+                    f"commons score {_shown(key)} is not a number ({_shown(value)}); it is ignored",
+                )
             continue
         scores[key] = number
     if "overall_score" in ontology and "overall_score" not in scores:
@@ -147,18 +163,44 @@ def _scores(ontology: dict[str, Any], classification: dict[str, Any], notes: _No
     return dict(sorted(scores.items()))
 
 
-def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Config, notes: _Notes) -> Pattern:
+# A slug is a node key, an IRI and a URL fragment: XML (GraphML) cannot hold control
+# characters, terminals act on them, and no reference could name them.
+_NOT_IN_SLUG = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _slug(value: Any, stem: str, notes: _Notes) -> str | None:
+    """The pattern's slug: the field, else the file name; ``None`` (and an error) when neither can be one."""
+    slug = (_text(value, "slug", notes) or "").strip()
+    bad = _NOT_IN_SLUG.search(slug) is not None
+    if slug and not bad:
+        return slug
+    stem_ok = _NOT_IN_SLUG.search(stem) is None
+    if bad:
+        why = f"slug {_shown(slug)} holds control characters, which exports cannot carry"
+        if stem_ok:
+            notes.add("bad-slug", WARNING, f"{why}; the file name {stem!r} is used instead")
+        else:
+            notes.add("bad-slug", ERROR, f"{why}, nor can the file name; the file is left out (fix the slug)")
+    elif stem_ok:
+        notes.add("missing-slug", WARNING, f"no slug; the file name {stem!r} is used instead")
+    else:
+        notes.add(
+            "bad-slug",
+            ERROR,
+            f"no slug, and the file name {stem!r} holds control characters; the file is left out (give it a slug)",
+        )
+    return stem if stem_ok else None
+
+
+def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Config, notes: _Notes) -> Pattern | None:
     stem = Path(path).stem
     classification = _mapping(fm.get("classification"), "classification", notes)
     ontology = _mapping(fm.get("ontology"), "ontology", notes)
     lifecycle = _mapping(fm.get("lifecycle"), "lifecycle", notes)
 
-    slug = _text(fm.get("slug"), "slug", notes)
-    if slug is not None:
-        slug = slug.strip()
-    if not slug:
-        slug = stem
-        notes.add("missing-slug", WARNING, f"no slug; the file name {stem!r} is used instead")
+    slug = _slug(fm.get("slug"), stem, notes)
+    if slug is None:
+        return None
     title = _text(fm.get("title"), "title", notes)
     if title is None or not title.strip():
         title = stem
@@ -207,7 +249,8 @@ def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str)
         notes.add(
             "unknown-relation",
             WARNING,
-            f"relationships.{name} is not a known relation; declare it under [tool.graphkit.relations] "
+            f"relationships.{name if _WORD.fullmatch(name) else _shown(name)} is not a known relation; "
+            "declare it under [tool.graphkit.relations] "
             "to make it edges",
             slug=slug,
             relation=name,
@@ -225,13 +268,13 @@ def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str)
         if not isinstance(item, dict):
             item = {"target": item}
         relation = item.get("relation", item.get("type", "related"))
-        if relation not in vocabulary:
+        if not isinstance(relation, str) or relation not in vocabulary:
             notes.add(
                 "unknown-relation",
                 WARNING,
-                f"an inferred link has the unknown relation {relation!r}; it is read as 'related'",
+                f"an inferred link has the unknown relation {_shown(relation)}; it is read as 'related'",
                 slug=slug,
-                relation=str(relation),
+                relation=relation if isinstance(relation, str) else None,
             )
             relation = "related"
         for link in _targets([item], relation, "graph_garden.inferred_links", notes, slug):
@@ -275,18 +318,19 @@ def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) ->
             ref = item.get("slug") or item.get("id") or item.get("target")
             weight = _number(item.get("weight"))
             if item.get("weight") is not None and weight is None:
-                notes.add("bad-relation", WARNING, f"{where}: weight {item['weight']!r} is not a number", slug=slug)
+                notes.add(
+                    "bad-relation", WARNING, f"{where}: weight {_shown(item['weight'])} is not a number", slug=slug
+                )
             description = item.get("description") if isinstance(item.get("description"), str) else None
         else:
             ref = item
         if isinstance(ref, (int, float)) and not isinstance(ref, bool):
             ref = str(ref)
         if not isinstance(ref, str) or not ref.strip():
-            shown = repr(item) if len(repr(item)) <= 60 else repr(item)[:57] + "..."
             notes.add(
                 "bad-reference",
                 WARNING,
-                f"{where} has an entry that names no pattern ({shown}); "
+                f"{where} has an entry that names no pattern ({_shown(item)}); "
                 "use a slug, an id, or a mapping with slug or id",
                 slug=slug,
                 relation=relation,

@@ -11,6 +11,7 @@ import base64
 import datetime as _dt
 import math
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -37,6 +38,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         self.duplicate_keys: list[tuple[str, int, int]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # !!map or !!set on a scalar or a sequence
+            return super().construct_mapping(node, deep=deep)  # raises ConstructorError
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
@@ -45,6 +48,24 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
                     self.duplicate_keys.append((key_node.value, mark.line, mark.column))
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """SafeConstructor's, except that a value it cannot build raises ``_BadValue`` at its node.
+
+        PyYAML's constructors raise plain ValueError, KeyError, AttributeError, TypeError,
+        OverflowError or IndexError for scalars such as ``!!int abc``, ``!!bool maybe``,
+        ``!!timestamp x`` or an integer of more digits than Python converts.
+        """
+        try:
+            value = super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError, IndexError):
+            raise _bad_value(node) from None
+        if value.__class__ is int and value.bit_length() > 1000:
+            try:  # a hexadecimal or sexagesimal !!int can be too long to ever be written as text
+                str(value)
+            except ValueError:
+                raise _bad_value(node, too_long=True) from None
+        return value
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         """PyYAML's ``BaseResolver.resolve`` for this loader (no path resolvers), in fewer steps.
@@ -209,6 +230,29 @@ class _Unusual(Exception):
     """Internal: the document needs PyYAML's full constructor."""
 
 
+class _BadValue(Exception):
+    """Internal: a scalar cannot become the value its tag names; carries the node and why."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def _bad_value(node: yaml.Node, too_long: bool = False) -> _BadValue:
+    """The problem with a value that cannot be built: too long an integer, or text its tag refuses."""
+    # Python (3.11, and 3.10 from 3.10.7) refuses to convert an integer of more than 4,300
+    # digits to or from text.
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    scalar = isinstance(node, yaml.ScalarNode)
+    if too_long or (scalar and node.tag == _INT and limit and sum(ch.isdigit() for ch in node.value) > limit):
+        return _BadValue(node, f"an integer of more than {limit:,} digits cannot be read (quote it to keep it as text)")
+    tag = node.tag.replace(_TAG, "!!")
+    if not scalar:
+        return _BadValue(node, f"the {tag} value cannot be read")
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return _BadValue(node, f"the value {shown!r} is not a valid {tag} (fix it, or remove the tag to keep it as text)")
+
+
 def _construct(loader: _Loader, node: yaml.Node | None, fm: str, max_depth: int) -> Any:
     """The document's value: the fast path when it applies (a ``_Plain``), else SafeConstructor's."""
     if node is None:
@@ -262,7 +306,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == _STR:
         return text
     if tag == _INT:
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # the core schema's int is digits: there are more than Python converts
+            raise _bad_value(node, too_long=True) from None
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -343,7 +390,7 @@ def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], li
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"
-        context = re.sub(r"^while (?:parsing|scanning) (?:an? )?", "", err.context or "")
+        context = re.sub(r"^while (?:parsing|scanning|constructing) (?:an? )?", "", err.context or "")
         if context and err.context_mark and not context.startswith("for "):
             what += f"; the {context} starts on line {line0 + err.context_mark.line + 1}"
         line = line0 + mark.line + 1 if mark else None
@@ -353,6 +400,9 @@ def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], li
         raise Reject("invalid-yaml", f"frontmatter is not valid YAML ({err})") from None
     except RecursionError:
         raise Reject("too-deep", "frontmatter is nested too deeply to read") from None
+    except _BadValue as err:
+        mark = err.node.start_mark
+        raise Reject("bad-value", err.message, line0 + mark.line + 1, mark.column + 1) from None
     finally:
         loader.dispose()
     built = isinstance(value, _Plain)  # by the fast path: already JSON-safe
