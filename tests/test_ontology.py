@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -140,7 +141,12 @@ def test_the_rendered_html_documentation_is_current():
     finally:
         sys.path.remove(str(REPO / "docs"))
     html = render()
-    assert "graphkit ontology" in html and "generalizes from" in html and "A is a more general form of B" in html
+    # the page is titled after the ontology, not after one of the facets' concept schemes
+    assert re.findall(r"<title>(.*?)</title>", html) == ["graphkit ontology"]
+    metadata = html[html.index('<div class="section" id="metadata">') :]
+    assert re.search(r"<h1>(.*?)</h1>", metadata).group(1) == "graphkit ontology"
+    assert re.search(r"<code>(.*?)</code>", metadata).group(1) == ONTOLOGY_IRI
+    assert "generalizes from" in html and "A is a more general form of B" in html
     assert (REPO / "docs" / "ontology.html").read_text(encoding="utf-8") == html, (
         "run python docs/make_ontology_html.py"
     )
