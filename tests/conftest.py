@@ -81,6 +81,15 @@ def rapper() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def java() -> str:
+    """A Java runtime, for HermiT (the OWL 2 DL reasoner that owlready2 ships as a jar)."""
+    path = shutil.which("java")
+    if path is None:
+        no_program("java is not installed (apt-get install default-jre-headless)")
+    return path
+
+
 def chromium_path() -> str | None:
     """Debian's chromium, or the executable named by GRAPHKIT_CHROMIUM (and then only that one)."""
     given = os.environ.get("GRAPHKIT_CHROMIUM")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import re
 import secrets
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -86,7 +87,6 @@ _XSD_STRING = XSD + "string"
 _XSD_DECIMAL = XSD + "decimal"
 _XSD_DATE = XSD + "date"
 _XSD_DATETIME = XSD + "dateTime"
-_RDF_JSON = RDF + "JSON"
 _T = {name: str(GK[name]) for name in GK.__annotations__}
 _N = {
     "Concept": SKOS + "Concept",
@@ -357,15 +357,8 @@ class _Subjects:
             add((T["status"], concepts[("status", data["status"])]))
         for dimension in data.get("scores") or {}:
             add((T["score"], (mint_iri(self.base, "pattern", slug, "score", dimension),)))
-        lifecycle = data.get("lifecycle") or {}
-        if lifecycle:
-            text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-            add((T["lifecycle"], (_text(text, where)[0], _RDF_JSON, "")))
-            for name in ("created", "modified"):
-                if lifecycle.get(name) not in (None, ""):
-                    add((N[name], _date(lifecycle[name], where)))
-            if lifecycle.get("version") not in (None, ""):
-                add((N["versionInfo"], _text(lifecycle["version"], where)))
+        if data.get("lifecycle"):
+            own.update(_lifecycle(data["lifecycle"], where))
         page = _page(data.get("page_url"))
         if page is not None:
             add((N["page"], (page,)))
@@ -437,6 +430,48 @@ _CONCEPT_SOURCES = (
     ("status", False, "status", "Status", "StatusScheme"),
     ("scores", True, "dimension", "ScoreDimension", "ScoreDimensionScheme"),  # its keys
 )
+
+
+def _lifecycle(lifecycle: Mapping[str, Any], where: str) -> list[tuple[str, _Obj]]:
+    """A pattern's lifecycle record: each known key as a property, and the whole record as JSON text.
+
+    The text is a plain string: ``rdf:JSON`` is no OWL 2 datatype, so OWL 2 DL reasoners
+    (HermiT) refuse it. A known key whose value is not a single value of its kind (a list, a
+    word for a number) is only in the text.
+
+    >>> [p.split("#")[-1] for p, o in _lifecycle({"confidence": 3, "usage_stage": [1], "x": 10**400}, "a.md")]
+    ['confidenceRating', 'lifecycle']
+    >>> [p.split("#")[-1] for p, o in _lifecycle({"confidence": 10**400}, "a.md")]
+    ['lifecycle']
+    """
+    statements = []
+    for key, prop in (("usage_stage", "usageStage"), ("adoption_stage", "adoptionStage")):
+        value = lifecycle.get(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
+            statements.append((_T[prop], _text(value, where)))
+    confidence = _finite(lifecycle.get("confidence"))
+    if confidence is not None:
+        statements.append((_T["confidenceRating"], _decimal(confidence)))
+    modified = "modified" if lifecycle.get("modified") not in (None, "") else "last_updated"
+    for prop, key in (("created", "created"), ("modified", modified)):
+        if lifecycle.get(key) not in (None, ""):
+            statements.append((_N[prop], _date(lifecycle[key], where)))
+    if lifecycle.get("version") not in (None, ""):
+        statements.append((_N["versionInfo"], _text(lifecycle["version"], where)))
+    text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    statements.append((_T["lifecycle"], _text(text, where)))
+    return statements
+
+
+def _finite(value: Any) -> float | None:
+    """A number as a finite float; None for anything else (a word, a boolean, infinity, an int too large)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
