@@ -64,9 +64,10 @@ def as_rapper_reads(triples: set[ox.Triple]) -> set[ox.Triple]:
     """
 
     def cut(term):
-        if isinstance(term, ox.Literal) and "\0" in term.value:
-            return ox.Literal(term.value.split("\0")[0], datatype=term.datatype)
-        return term
+        if not isinstance(term, ox.Literal) or "\0" not in term.value:
+            return term
+        value = term.value.split("\0")[0]
+        return ox.Literal(value, language=term.language) if term.language else ox.Literal(value, datatype=term.datatype)
 
     return {ox.Triple(t.subject, t.predicate, cut(t.object)) for t in triples}
 
