@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -59,11 +60,34 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def no_browser(reason: str) -> None:
+def no_browser(reason: str) -> NoReturn:
     """Skip a browser test, except in CI (``CI=true``), where a missing browser is a failure."""
+    no_program(reason)
+
+
+def no_program(reason: str) -> NoReturn:
+    """Skip a test whose program is missing (a browser, rapper, java), except in CI (``CI=true``): there it fails."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}")
+        pytest.fail(f"CI needs this test: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def rapper() -> str:
+    """Debian's rapper (raptor2-utils): an RDF parser that shares no code with graphkit's."""
+    path = shutil.which("rapper")
+    if path is None:
+        no_program("rapper is not installed (apt-get install raptor2-utils)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def java() -> str:
+    """A Java runtime, for HermiT (the OWL 2 DL reasoner that owlready2 ships as a jar)."""
+    path = shutil.which("java")
+    if path is None:
+        no_program("java is not installed (apt-get install default-jre-headless)")
+    return path
 
 
 def chromium_path() -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -12,7 +13,17 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from graphkit import load_library
-from graphkit.rdf import _INVERSE, _SYMMETRIC, GK, ONTOLOGY_IRI, ontology_file, to_triples
+from graphkit.rdf import (
+    _INVERSE,
+    _SYMMETRIC,
+    DEFAULT_BASE_IRI,
+    GK,
+    ONTOLOGY_IRI,
+    mint_iri,
+    ontology_file,
+    to_rdf,
+    to_triples,
+)
 from graphkit.shapes import validate_shapes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,10 +151,49 @@ def test_the_rendered_html_documentation_is_current():
     finally:
         sys.path.remove(str(REPO / "docs"))
     html = render()
-    assert "graphkit ontology" in html and "generalizes from" in html and "A is a more general form of B" in html
+    # the page is titled after the ontology, not after one of the facets' concept schemes
+    assert re.findall(r"<title>(.*?)</title>", html) == ["graphkit ontology"]
+    metadata = html[html.index('<div class="section" id="metadata">') :]
+    assert re.search(r"<h1>(.*?)</h1>", metadata).group(1) == "graphkit ontology"
+    assert re.search(r"<code>(.*?)</code>", metadata).group(1) == ONTOLOGY_IRI
+    assert "generalizes from" in html and "A is a more general form of B" in html
     assert (REPO / "docs" / "ontology.html").read_text(encoding="utf-8") == html, (
         "run python docs/make_ontology_html.py"
     )
+
+
+def with_extra(text: str, *triples: ox.Triple) -> str:
+    return text + (ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+
+
+@pytest.mark.parametrize("case", ["the export", "an rdf:JSON literal", "a contradiction"])
+def test_an_owl2_dl_reasoner_accepts_the_ontology_and_the_export(case, java, tmp_path):
+    import owlready2
+
+    owlready2.JAVA_EXE = java
+    G = load_library().graph
+    text = to_rdf(G, "ntriples", with_ontology=True)
+    link = ox.NamedNode(mint_iri(DEFAULT_BASE_IRI, "link", "5s-methodology", "related", "kanban"))
+    assert f"{link} <{RDF.type}> <{GK.CuratedLink}> ." in text.splitlines()
+    # The two cases that must fail show that HermiT really reads and reasons over the data.
+    if case == "an rdf:JSON literal":  # how gk:lifecycle used to be written
+        text = with_extra(
+            text, ox.Triple(link, ox.NamedNode(GK.reason), ox.Literal("{}", datatype=ox.NamedNode(RDF.JSON)))
+        )
+    elif case == "a contradiction":  # curated and inferred links are disjoint
+        text = with_extra(text, ox.Triple(link, ox.NamedNode(RDF.type), ox.NamedNode(GK.InferredLink)))
+    path = tmp_path / "lib.nt"
+    path.write_text(text, encoding="utf-8")
+    world = owlready2.World()
+    world.get_ontology(path.as_uri()).load(format="ntriples")
+    if case == "the export":
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    elif case == "an rdf:JSON literal":
+        with pytest.raises(owlready2.OwlReadyJavaError, match="not part of the OWL 2 datatype map"):
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    else:
+        with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
 
 
 @pytest.mark.corpus

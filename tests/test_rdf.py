@@ -248,6 +248,45 @@ def test_scores_are_decimals_and_facets_are_skos_concepts():
     assert values(triples, mint_iri(BASE, "status", "draft"), SKOS + "inScheme") == [str(GK.StatusScheme)]
 
 
+def test_lifecycle_keys_are_properties_and_the_whole_record_is_json_text():
+    full = {"usage_stage": "design", "adoption_stage": "mature", "status": "draft", "version": 1.2, "confidence": 3,
+            "created": "2026-02-01", "last_updated": "2026-02-03", "extra": {"b": [1, "x"]}}  # fmt: skip
+    odd = {"usage_stage": ["design", "operation"], "confidence": "high", "modified": "2026-02-05",
+           "last_updated": "2026-02-04"}  # fmt: skip
+    G = build_graph([Pattern("a", "A", status="draft", lifecycle=full), Pattern("b", "B", lifecycle=odd)])
+    triples = set(to_triples(G, BASE))
+
+    def lifecycle_of(slug):
+        subject = ox.NamedNode(mint_iri(BASE, "pattern", slug))
+        return {
+            (t.predicate.value.split("/")[-1], t.object.value, t.object.datatype.value.split("#")[-1])
+            for t in triples
+            if t.subject == subject and isinstance(t.object, ox.Literal) and not t.predicate.value.startswith(SKOS)
+        } - {("ontology#slug", slug, "string"), ("ontology#generation", "classic", "string")}
+
+    assert lifecycle_of("a") == {
+        ("ontology#usageStage", "design", "string"),
+        ("ontology#adoptionStage", "mature", "string"),
+        ("ontology#confidenceRating", "3.0", "decimal"),
+        ("created", "2026-02-01", "date"),
+        ("modified", "2026-02-03", "date"),  # last_updated, as there is no modified
+        ("owl#versionInfo", "1.2", "string"),
+        ("ontology#lifecycle", '{"adoption_stage":"mature","confidence":3,"created":"2026-02-01","extra":{"b":[1,"x"]},'
+         '"last_updated":"2026-02-03","status":"draft","usage_stage":"design","version":1.2}', "string"),
+    }  # fmt: skip
+    assert lifecycle_of("b") == {  # a list or a word where one value of a kind is due: only in the record
+        ("modified", "2026-02-05", "date"),
+        ("ontology#lifecycle", '{"confidence":"high","last_updated":"2026-02-04","modified":"2026-02-05",'
+         '"usage_stage":["design","operation"]}', "string"),
+    }  # fmt: skip
+    rdf_json = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")  # no OWL 2 datatype
+    assert not any(t.object.datatype == rdf_json for t in triples if isinstance(t.object, ox.Literal))
+    assert (
+        ox.Triple(ox.NamedNode(mint_iri(BASE, "pattern", "a")), ox.NamedNode(GK.status),
+                  ox.NamedNode(mint_iri(BASE, "status", "draft"))) in triples
+    )  # fmt: skip
+
+
 def test_declared_relations_live_in_the_library_namespace_and_are_declared(tmp_path):
     (tmp_path / "graphkit.toml").write_text(
         textwrap.dedent("""

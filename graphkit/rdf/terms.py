@@ -89,6 +89,9 @@ class GK(rdflib.namespace.DefinedNamespace):
     slug: rdflib.URIRef
     sourceFile: rdflib.URIRef
     generation: rdflib.URIRef
+    usageStage: rdflib.URIRef
+    adoptionStage: rdflib.URIRef
+    confidenceRating: rdflib.URIRef
     lifecycle: rdflib.URIRef
 
 

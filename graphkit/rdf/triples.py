@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import re
+import secrets
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -85,7 +87,6 @@ _XSD_STRING = XSD + "string"
 _XSD_DECIMAL = XSD + "decimal"
 _XSD_DATE = XSD + "date"
 _XSD_DATETIME = XSD + "dateTime"
-_RDF_JSON = RDF + "JSON"
 _T = {name: str(GK[name]) for name in GK.__annotations__}
 _N = {
     "Concept": SKOS + "Concept",
@@ -356,15 +357,8 @@ class _Subjects:
             add((T["status"], concepts[("status", data["status"])]))
         for dimension in data.get("scores") or {}:
             add((T["score"], (mint_iri(self.base, "pattern", slug, "score", dimension),)))
-        lifecycle = data.get("lifecycle") or {}
-        if lifecycle:
-            text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-            add((T["lifecycle"], (_text(text, where)[0], _RDF_JSON, "")))
-            for name in ("created", "modified"):
-                if lifecycle.get(name) not in (None, ""):
-                    add((N[name], _date(lifecycle[name], where)))
-            if lifecycle.get("version") not in (None, ""):
-                add((N["versionInfo"], _text(lifecycle["version"], where)))
+        if data.get("lifecycle"):
+            own.update(_lifecycle(data["lifecycle"], where))
         page = _page(data.get("page_url"))
         if page is not None:
             add((N["page"], (page,)))
@@ -438,6 +432,48 @@ _CONCEPT_SOURCES = (
 )
 
 
+def _lifecycle(lifecycle: Mapping[str, Any], where: str) -> list[tuple[str, _Obj]]:
+    """A pattern's lifecycle record: each known key as a property, and the whole record as JSON text.
+
+    The text is a plain string: ``rdf:JSON`` is no OWL 2 datatype, so OWL 2 DL reasoners
+    (HermiT) refuse it. A known key whose value is not a single value of its kind (a list, a
+    word for a number) is only in the text.
+
+    >>> [p.split("#")[-1] for p, o in _lifecycle({"confidence": 3, "usage_stage": [1], "x": 10**400}, "a.md")]
+    ['confidenceRating', 'lifecycle']
+    >>> [p.split("#")[-1] for p, o in _lifecycle({"confidence": 10**400}, "a.md")]
+    ['lifecycle']
+    """
+    statements = []
+    for key, prop in (("usage_stage", "usageStage"), ("adoption_stage", "adoptionStage")):
+        value = lifecycle.get(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
+            statements.append((_T[prop], _text(value, where)))
+    confidence = _finite(lifecycle.get("confidence"))
+    if confidence is not None:
+        statements.append((_T["confidenceRating"], _decimal(confidence)))
+    modified = "modified" if lifecycle.get("modified") not in (None, "") else "last_updated"
+    for prop, key in (("created", "created"), ("modified", modified)):
+        if lifecycle.get(key) not in (None, ""):
+            statements.append((_N[prop], _date(lifecycle[key], where)))
+    if lifecycle.get("version") not in (None, ""):
+        statements.append((_N["versionInfo"], _text(lifecycle["version"], where)))
+    text = json.dumps(lifecycle, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    statements.append((_T["lifecycle"], _text(text, where)))
+    return statements
+
+
+def _finite(value: Any) -> float | None:
+    """A number as a finite float; None for anything else (a word, a boolean, infinity, an int too large)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
     """A relation the library declares in its configuration, declared in the export itself."""
     p = rel.iri
@@ -472,16 +508,17 @@ def _key(t: ox.Triple) -> _Key:
     return (name(t.subject), _TYPE if predicate == _RDF_TYPE else predicate, obj)
 
 
-def _to_oxigraph(subjects: _Statements) -> Iterator[ox.Triple]:
+def _to_oxigraph(subjects: _Statements, named: Callable[[str], ox.NamedNode] = ox.NamedNode) -> Iterator[ox.Triple]:
     """The statements as pyoxigraph triples: subjects in order, each subject's statements in order.
 
     A generator: ``serialize_triples`` writes each triple as it comes, so a large export
-    never holds all its triples at once (and runs faster for it).
+    never holds all its triples at once (and runs faster for it). ``named`` makes the term
+    of an IRI (``_TurtleNames.named`` for Turtle).
     """
     # The hot loop of every export (one pass over ~40 triples per pattern): each IRI becomes
     # a term once, every lookup is a local name, and string literals (most of them) take the
     # shortest branch.
-    named, blank, literal, triple = ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple
+    blank, literal, triple = ox.BlankNode, ox.Literal, ox.Triple
     terms: dict[str, Any] = {"": named(_RDF_TYPE)}  # "" is rdf:type inside a statement
     get = terms.get
 
@@ -512,6 +549,64 @@ def _prefixes(base: str) -> dict[str, str]:
     return {**PREFIXES, **data}
 
 
+# A local name that needs no backslash in Turtle: an ASCII subset of PN_LOCAL, which is all
+# that graphkit's percent-encoded IRIs need (a name that ends in a dot needs one).
+_PLAIN_LOCAL = r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?\Z"
+
+
+class _TurtleNames:
+    """The one place that decides which IRIs Turtle writes as prefixed names: those that need no escape.
+
+    pyoxigraph shortens every IRI under a declared prefix, escaping what a local name cannot
+    hold (``origin:Sloan\\%20Jr\\.``, ``link:a\\/enables\\/b``). That is legal Turtle, but
+    rdflib 7.6 rejects a name that ends in an escaped dot, and Virtuoso keeps the backslashes
+    in the IRI. So ``named`` hands pyoxigraph such an IRI behind a stand-in prefix that no
+    declared prefix covers, ``urn:<random>:``, and pyoxigraph writes it in full; ``unveil``
+    then takes the stand-in out of the text. The random part is new for every text written,
+    so no literal of the library can hold it.
+    """
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        namespaces = "|".join(re.escape(ns) for ns in sorted(set(prefixes.values())))
+        # An IRI under a declared namespace whose local name there needs an escape. (The
+        # alternation backtracks, so every namespace that the IRI starts with is tried.)
+        self._escaped = re.compile(f"(?:{namespaces})(?!{_PLAIN_LOCAL})").match
+        self._veil = f"urn:{secrets.token_hex(16)}:"
+
+    def named(self, iri: str) -> ox.NamedNode:
+        """The term to give pyoxigraph for ``iri``."""
+        return ox.NamedNode(self._veil + iri if self._escaped(iri) else iri)
+
+    def triples(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+        """Any triples, with ``named`` terms for their IRIs (a triple that needs none is passed on as it is)."""
+        # Per triple only look-ups: making a new pyoxigraph triple costs more than all of them.
+        stand_ins: dict[Any, Any] = {}  # IRI term -> its stand-in, or False where it is written as it is
+        get, triple, stand_in = stand_ins.get, ox.Triple, self._stand_in
+        for t in triples:
+            s, p, o = t.subject, t.predicate, t.object
+            s2: Any = False
+            if type(s) is ox.NamedNode:
+                s2 = get(s)
+                if s2 is None:
+                    s2 = stand_ins[s] = stand_in(s.value)
+            p2: Any = get(p)
+            if p2 is None:
+                p2 = stand_ins[p] = stand_in(p.value)
+            o2: Any = False
+            if type(o) is ox.NamedNode:
+                o2 = get(o)
+                if o2 is None:
+                    o2 = stand_ins[o] = stand_in(o.value)
+            yield triple(s2 or s, p2 or p, o2 or o) if s2 or p2 or o2 else t
+
+    def _stand_in(self, iri: str) -> ox.NamedNode | bool:
+        return self._escaped(iri) is not None and ox.NamedNode(self._veil + iri)
+
+    def unveil(self, text: str) -> str:
+        """Turtle written from ``named`` terms, with every IRI as it really is."""
+        return text.replace("<" + self._veil, "<")
+
+
 def to_rdf(
     G: nx.MultiDiGraph,
     fmt: str = "turtle",
@@ -533,22 +628,40 @@ def to_rdf(
         raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
     with gc_paused():
         plan = _Subjects(G, check_base_iri(base_iri), asserted_only)
-        return serialize_triples(_to_oxigraph(plan.statements(with_ontology=with_ontology)), fmt, base_iri)
+        return _write(plan.statements(with_ontology=with_ontology), fmt, base_iri)
+
+
+def _write(statements: _Statements, fmt: str, base: str) -> str:
+    """An export's statements as text: each IRI is made into a term once, for every triple that has it."""
+    prefixes = _prefixes(base)
+    names = _TurtleNames(prefixes) if fmt == "turtle" else None
+    return _serialize(_to_oxigraph(statements, names.named if names else ox.NamedNode), fmt, prefixes, names)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
     """Write triples, in the order given, as ``turtle``, ``ntriples`` or ``jsonld`` with graphkit's prefixes.
 
+    Turtle shortens an IRI to a prefixed name only where the name needs no backslash escape.
+
     Examples
     --------
-    >>> t = ox.Triple(ox.NamedNode(DEFAULT_BASE_IRI + "pattern/a"), ox.NamedNode(GK.slug), ox.Literal("a"))
-    >>> serialize_triples([t]).splitlines()[-1]
-    'pat:a gk:slug "a" .'
+    >>> t = ox.Triple(ox.NamedNode(DEFAULT_BASE_IRI + "pattern/a"), ox.NamedNode(GK.origin),
+    ...               ox.NamedNode(DEFAULT_BASE_IRI + "origin/Sloan%20Jr."))
+    >>> print(serialize_triples([t]).splitlines()[-1])
+    pat:a gk:origin <https://w3id.org/graphkit/library/origin/Sloan%20Jr.> .
     """
     if fmt not in RDF_FORMATS:
         raise ExportError(f"unknown RDF format {fmt!r} (known: {', '.join(RDF_FORMATS)})")
-    data = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=_prefixes(base_iri)) or b""
+    prefixes = _prefixes(base_iri)
+    names = _TurtleNames(prefixes) if fmt == "turtle" else None
+    return _serialize(names.triples(triples) if names else triples, fmt, prefixes, names)
+
+
+def _serialize(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str], names: _TurtleNames | None) -> str:
+    data = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b""
     text = data.decode("utf-8")
+    if names is not None:
+        text = names.unveil(text)
     if fmt == "turtle":  # pyoxigraph writes the prefixes in an order of its own: sort them
         lines = text.split("\n")
         n = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
@@ -598,7 +711,7 @@ def turtle_parts(
     def job(i: int) -> str:
         with gc_paused():
             statements = plan.statements(bounds[i], bounds[i + 1], with_ontology)
-            text = serialize_triples(_to_oxigraph(statements), "turtle", base)
+            text = _write(statements, "turtle", base)
         if i == 0:
             return text
         lines = text.split("\n")  # the same prefix lines open every part: keep the first part's only
