@@ -60,7 +60,7 @@ _ESCAPE = re.compile(_UCHAR)
 _STRING_ESCAPE = re.compile(rf"{_ECHAR}|{_UCHAR}")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
-# Words that end an operand: after them, "<" in an expression is the less-than operator.
+# Kinds of token that end an operand: after one, "<" inside an expression is less-than.
 _OPERANDS = ("var", "iri", "pname", "string", "langtag", "number", "bnode")
 
 
@@ -124,6 +124,7 @@ def read_tokens(text: str, unescape_first: bool = False) -> list[Token]:
 
 
 def _tokens(text: str) -> Iterator[Token]:
+    """Read token after token, tracking just enough of the grammar to read "<" as the parser does."""
     stack: list[str] = []  # open brackets: "pattern" ({ or [), "expr" or "list" (
     clause = False  # in a SELECT clause or after GROUP BY / ORDER BY / HAVING: parentheses hold expressions
     prev: Token | None = None
@@ -183,6 +184,8 @@ def _next(text: str, i: int, spaced: bool, stack: list[str], prev: Token | None,
             raise QueryError(f"the query is not valid SPARQL at {_where(text, i)}: {err}") from err
         return Token("string", value, i, m.end(), spaced)
     if c == "<":
+        # Oxigraph's parser takes "<" for less-than right after an operand inside an expression,
+        # and for the start of an IRI (or "<<") everywhere else.
         operator = (
             stack
             and stack[-1] == "expr"
