@@ -302,11 +302,14 @@ def renderer_peak_mb() -> float | None:
 
 
 def _timed(page, arm: str, act, timeout: float) -> float | dict:
+    """Milliseconds the armed measurement gives for ``act()``, or ``{"over": timeout}``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.evaluate(arm)
-    act()
     try:
+        act()  # a key press or click returns once the page has handled it: it may time out itself
         page.wait_for_function(JS_MEASURED, timeout=timeout * 1000, polling=50)
-    except Exception:  # playwright's TimeoutError
+    except PlaywrightTimeout:
         return {"over": timeout}
     return page.evaluate(JS_ELAPSED)
 
@@ -333,6 +336,7 @@ def measure_in_browser(browser, path: Path, choices: list[tuple[str, str]], time
     """One run on a page in a fresh context: the browser figures of the table."""
     context = browser.new_context(viewport=VIEWPORT)
     context.route("http*://**/*", lambda route: route.abort())  # offline, as on a machine without internet
+    context.set_default_timeout(timeout * 1000)  # playwright's 30 s is less than one step of a big page
     page = context.new_page()
     out: dict = {}
     try:
