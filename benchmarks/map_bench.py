@@ -332,8 +332,19 @@ def _gesture(page, deadline: float) -> None:
     page.mouse.up()
 
 
-def measure_in_browser(browser, path: Path, choices: list[tuple[str, str]], timeout: float) -> dict:
-    """One run on a page in a fresh context: the browser figures of the table."""
+def measure_in_browser(
+    browser, path: Path, choices: list[tuple[str, str]], timeout: float, budget: float | None = None
+) -> dict:
+    """One run on a page in a fresh context: the browser figures of the table.
+
+    Each figure is printed to stderr as it comes. Past ``budget`` seconds on the page (default
+    five times ``timeout``) the remaining steps are left out: they show as "n/a".
+    """
+    deadline = time.perf_counter() + (budget if budget is not None else 5 * timeout)
+
+    def note(key: str, value) -> bool:
+        print(f"    {key}: {json.dumps(value)}", file=sys.stderr, flush=True)
+        return time.perf_counter() < deadline
     context = browser.new_context(viewport=VIEWPORT)
     context.route("http*://**/*", lambda route: route.abort())  # offline, as on a machine without internet
     context.set_default_timeout(timeout * 1000)  # playwright's 30 s is less than one step of a big page
@@ -348,29 +359,37 @@ def measure_in_browser(browser, path: Path, choices: list[tuple[str, str]], time
             return out
         out["first_draw"] = page.evaluate("window.gkFirstDraw") / 1000
         page.evaluate(JS_SETTLE, timeout * 1000)
-
-        page.evaluate(JS_FRAMES)
-        _gesture(page, time.perf_counter() + timeout)
-        page.evaluate(JS_SETTLE, timeout * 1000)
-        out["longest_frame"] = longest_gap(page.evaluate("window.__gkStop = true, window.__gkFrames"))
+        if note("first_draw", out["first_draw"]):
+            page.evaluate(JS_FRAMES)
+            _gesture(page, time.perf_counter() + timeout)
+            page.evaluate(JS_SETTLE, timeout * 1000)
+            out["longest_frame"] = longest_gap(page.evaluate("window.__gkStop = true, window.__gkFrames"))
+            note("longest_frame", out["longest_frame"])
 
         if page.query_selector("#gk-search") and page.query_selector("#gk-details"):
             for key, title in choices:
+                if time.perf_counter() > deadline:
+                    break
                 page.fill("#gk-search", title)
                 page.wait_for_timeout(300)  # suggestions shown, as a reader sees them before Enter
                 out[key] = _timed(page, JS_ARM_CHOOSE, lambda: page.press("#gk-search", "Enter"), timeout)
                 if not isinstance(out[key], dict):  # where the time went: until the panel showed, then the frame
                     out[key + "_panel"] = page.evaluate("window.__gkMeasure.shown - window.__gkMeasure.start")
                 page.evaluate(JS_SETTLE, timeout * 1000)
-        box = _toggle_box(page)
+                note(key, out[key])
+        box = _toggle_box(page) if time.perf_counter() < deadline else None
         if box is not None:
             times = []
             for _ in ("off", "on"):
+                if time.perf_counter() > deadline:
+                    break
                 times.append(_timed(page, JS_ARM_TOGGLE, lambda: box.click(timeout=timeout * 1000), timeout))
                 page.evaluate(JS_SETTLE, timeout * 1000)
+                note("toggle", times[-1])
             overs = [t for t in times if isinstance(t, dict)]
-            out["toggle"] = overs[0] if overs else max(times)
-            out["toggle_off_on"] = times
+            if times:
+                out["toggle"] = overs[0] if overs else max(times)
+                out["toggle_off_on"] = times
 
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
@@ -427,6 +446,9 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME=COMMAND",
         help="another page: a command with {library} and {output} (repeatable)",
     )
+    parser.add_argument(
+        "--budget", type=float, help="seconds a page may take in the browser per run; later steps are left out (default 5 x timeout)"
+    )
     parser.add_argument("--no-pyvis", action="store_true", help="leave out pyvis's defaults")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where results go")
     args = parser.parse_args(argv)
@@ -454,8 +476,9 @@ def main(argv: list[str] | None = None) -> None:
                         continue  # it did not draw in time: once is enough
                     output = Path(tmp) / f"page{k}-run{i}.html"
                     run = build_page(command, args.library, output, args.timeout)
+                    print(f"  {name} run {i + 1}: {json.dumps(run)}", file=sys.stderr, flush=True)
                     if "page_mb" in run:
-                        run.update(measure_in_browser(browser, output, choices, args.timeout))
+                        run.update(measure_in_browser(browser, output, choices, args.timeout, args.budget))
                         output.unlink()
                     runs[name].append(run)
                     print(f"  {name} run {i + 1}: {json.dumps(run)}", file=sys.stderr)
