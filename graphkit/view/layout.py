@@ -258,7 +258,7 @@ def _place_discs(between: igraph.Graph, disc: np.ndarray, rng: np.random.Generat
     """
     k = len(disc)
     if between.ecount():
-        # A pair of communities pulls by its links per pattern, so two big ones do not crush the rest.
+        # Two communities pull by their links' weight over their discs' radii: two big ones do not crush the rest.
         ends = np.array(between.get_edgelist())
         between.es["weight"] = (np.array(between.es["weight"]) / np.sqrt(disc[ends[:, 0]] * disc[ends[:, 1]])).tolist()
     start = rng.uniform(-1.0, 1.0, size=(k, 2)) * math.sqrt(k)
