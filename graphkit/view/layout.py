@@ -161,23 +161,25 @@ def _layout_graph(G: nx.Graph, nodes: list[Hashable]) -> igraph.Graph:
     link between two patterns with one link each. Weights are scaled to a median of 1.
     """
     index = {n: i for i, n in enumerate(nodes)}
-    pairs: dict[tuple[int, int], float] = {}
-    for u, v, data in G.edges(data=True):
-        i, j = index[u], index[v]
-        if i == j:
-            continue
-        pair = (i, j) if i < j else (j, i)
-        pull = INFERRED_WEIGHT if data.get("inferred") else 1.0
-        if pairs.get(pair, 0.0) < pull:
-            pairs[pair] = pull
-    ordered = sorted(pairs)
-    g = igraph.Graph(n=len(nodes), edges=ordered)
-    if not ordered:
+    # Flat arrays rather than a dict of pairs: at 350k links that is 10 MB instead of 100.
+    ends = np.array([(index[u], index[v]) for u, v in G.edges()], dtype=np.int64).reshape(-1, 2)
+    pull = np.array([INFERRED_WEIGHT if d.get("inferred") else 1.0 for _, _, d in G.edges(data=True)])
+    ends.sort(axis=1)
+    keep = ends[:, 0] != ends[:, 1]
+    ends, pull = ends[keep], pull[keep]
+    # One edge per pair, with the strongest of its links (curated before inferred), in pair order.
+    order = np.lexsort((-pull, ends[:, 1], ends[:, 0]))
+    ends, pull = ends[order], pull[order]
+    first = np.ones(len(ends), dtype=bool)
+    first[1:] = np.any(ends[1:] != ends[:-1], axis=1)
+    ends, weight = ends[first], pull[first]
+    g = igraph.Graph(n=len(nodes), edges=ends.tolist())
+    if not len(ends):
         return g
-    ends = np.array(ordered)
-    weight = np.array([pairs[p] for p in ordered])
     domains = [_primary_domain(G.nodes[n]) for n in nodes]
-    same = np.array([domains[i] is not None and domains[i] == domains[j] for i, j in ordered])
+    codes = {d: c for c, d in enumerate(sorted({d for d in domains if d is not None}))}
+    domain = np.array([codes[d] if d is not None else -1 for d in domains])
+    same = (domain[ends[:, 0]] == domain[ends[:, 1]]) & (domain[ends[:, 0]] >= 0)
     weight = np.where(same, weight * DOMAIN_PULL, weight)
     strength = np.bincount(ends[:, 0], weight, len(nodes)) + np.bincount(ends[:, 1], weight, len(nodes))
     weight = weight / np.sqrt(strength[ends[:, 0]] * strength[ends[:, 1]])
