@@ -8,7 +8,7 @@ import math
 import networkx as nx
 import pytest
 
-from graphkit.view.layout import layout_positions, layout_quality
+from graphkit.view.layout import layout_positions, layout_quality, node_size
 
 from .layout_graphs import dense_graph
 
@@ -53,6 +53,15 @@ def test_small_components_and_isolated_patterns_sit_beside_the_main_component(de
     main = max(nx.weakly_connected_components(dense), key=len)
     right_of_main = max(pos[n][0] for n in main)
     assert min(pos[n][0] for n in dense if n not in main) > right_of_main
+
+
+def test_no_two_dots_of_the_main_component_overlap(dense):
+    """Communities sit in discs apart from each other, and dots inside a community are pushed apart."""
+    pos = layout_positions(dense)
+    main = sorted(max(nx.weakly_connected_components(dense), key=len))
+    for i, a in enumerate(main):
+        for b in main[i + 1 :]:
+            assert math.dist(pos[a], pos[b]) >= node_size(dense.degree(a)) + node_size(dense.degree(b)), (a, b)
 
 
 def test_isolated_patterns_are_grouped_by_domain(dense):
