@@ -404,7 +404,9 @@ def view(
         G = focus_graph(G, focus, depth, relations or None)
         selected = G.graph["focus"]
         name += f": {G.nodes[selected].get('title') or selected}"
-    _write_page(to_html(G, title=name, color_by=color_by, selected=selected, depth=depth), output)
+    # A focused page is small: vis-network draws it with curved arrows and dashed relations.
+    renderer = "vis" if focus is not None else "sigma"
+    _write_page(to_html(G, title=name, color_by=color_by, selected=selected, depth=depth, renderer=renderer), output)
     if output != "-":
         click.echo(f"{output}: {G.number_of_nodes()} patterns, {G.number_of_edges()} relations", err=True)
 

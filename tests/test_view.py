@@ -23,7 +23,8 @@ from graphkit.model import DEFAULT_VOCABULARY
 from graphkit.site import ARTIFACTS, write_site
 from graphkit.view import facet_graph, focus_graph, layout_positions, relation_styles, script_json, to_html, write_html
 from graphkit.view.layout import node_size
-from graphkit.view.page import PALETTE, network_data
+from graphkit.view.colors import PALETTE
+from graphkit.view.page import network_data
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "data" / "view-hostile"

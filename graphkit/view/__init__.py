@@ -14,11 +14,14 @@ import networkx as nx
 
 from ..errors import ViewError
 from .layout import layout_positions
-from .page import COLOR_FACETS, facet_values, relation_styles, script_json, to_html
+from .colors import facet_colors
+from .page import COLOR_FACETS, RENDERERS, facet_values, relation_styles, script_json, to_html
 from .select import facet_graph, focus_graph
 
 __all__ = [
     "COLOR_FACETS",
+    "RENDERERS",
+    "facet_colors",
     "facet_graph",
     "facet_values",
     "focus_graph",

@@ -1,8 +1,9 @@
 """Graph -> one self-contained HTML page: visual encoding, node and edge data, the pyvis template.
 
 The page is rendered by pyvis (``Network.generate_html``) with a Jinja template of our own that
-inlines every script and style (vis-network from pyvis's package files, our ``map.js`` and
-``map.css``), so it works from ``file://`` with no network. All data from the library reaches
+inlines every script and style, so it works from ``file://`` with no network. The whole map draws
+with sigma.js + graphology (WebGL, vendored in ``vendor/``); focused pages can draw with
+vis-network from pyvis's package files. Both share one page shell (``map.js``, ``map.css``). All data from the library reaches
 the page as JSON inside ``<script type="application/json">``, escaped for that context, and the
 page's script writes it with ``textContent`` only: a title carrying markup shows as text.
 """
@@ -24,20 +25,27 @@ from pyvis.network import Network
 from ..errors import ViewError
 from ..model import DEFAULT_VOCABULARY, Vocabulary
 from .layout import layout_positions, node_size
-from .select import FACETS
+from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
 
-__all__ = ["COLOR_FACETS", "facet_values", "network_data", "relation_styles", "script_json", "to_html"]
+__all__ = [
+    "COLOR_FACETS",
+    "RENDERERS",
+    "facet_colors",
+    "facet_values",
+    "network_data",
+    "relation_styles",
+    "script_json",
+    "to_html",
+]
 
 #: Facets a map can be coloured by: option name -> node attribute (lists use their first value).
 COLOR_FACETS = FACETS
 
-#: Colours of the most frequent facet values (Tableau 10 and a few more, colour-blind aware first).
-PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#1b9e77", "#7570b3", "#d95f02", "#66a61e", "#e7298a",
-)  # fmt: skip
-OTHER_COLOR = "#bab0ac"
-NONE_COLOR = "#d9d9d9"
+#: How a page draws: ``"sigma"`` (WebGL, for whole libraries) or ``"vis"`` (vis-network, focused pages).
+RENDERERS = ("sigma", "vis")
+
+#: Facets a reader can filter the map by, beside the relation toggles.
+FILTER_FACETS = ("domain", "status", "era", "category")
 
 #: How each built-in relation is drawn: colour and dash pattern (``None`` = solid).
 BUILTIN_STYLES: dict[str, tuple[str, list[int] | None]] = {
@@ -123,35 +131,14 @@ def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] =
     return styles
 
 
-def _facet_value(data: dict[str, Any], attribute: str) -> str | None:
-    value = data.get(attribute)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    return None if value is None or value == "" else str(value)
-
-
-def facet_values(G: nx.Graph, facet: str = "domain") -> Counter[str]:
-    """How many patterns have each value of a facet (the first value of list-valued facets).
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("a", domains=["design", "ops"]); G.add_node("b", domains=["design"]); G.add_node("c")
-    >>> facet_values(G, "domain")
-    Counter({'design': 2})
-    """
-    if facet not in COLOR_FACETS:
-        raise ViewError(f"cannot colour by {facet!r} (choose one of: {', '.join(COLOR_FACETS)})")
-    attribute = COLOR_FACETS[facet]
-    return Counter(v for _, d in G.nodes(data=True) if (v := _facet_value(d, attribute)) is not None)
-
-
 def _legend(G: nx.Graph, facet: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
     counts = facet_values(G, facet)
+    colors = facet_colors(G, facet)
     ranked = sorted(counts, key=lambda v: (-counts[v], v))
-    legend = [{"value": v, "color": PALETTE[i], "count": counts[v]} for i, v in enumerate(ranked[: len(PALETTE)])]
-    index = {v: i for i, v in enumerate(ranked[: len(PALETTE)])}
-    rest = ranked[len(PALETTE) :]
+    coloured = [v for v in ranked if colors[v] != OTHER_COLOR]
+    legend: list[dict[str, Any]] = [{"value": v, "color": colors[v], "count": counts[v]} for v in coloured]
+    index = {v: i for i, v in enumerate(coloured)}
+    rest = [v for v in ranked if colors[v] == OTHER_COLOR]
     if rest:
         legend.append({"value": None, "label": f"other ({len(rest)} values)", "color": OTHER_COLOR,
                        "count": sum(counts[v] for v in rest)})  # fmt: skip
@@ -180,7 +167,7 @@ def network_data(
     """The page's nodes, edges and legend data for ``G`` (deterministic, JSON-ready).
 
     Nodes are in slug order; an edge names its ends and relation by position (``"f"``, ``"t"``,
-    ``"r"``) and carries ``"i": 1`` when machine-inferred.
+    ``"r"``) and carries ``"i": 1`` when machine-inferred, ``"c"`` its confidence and ``"w"`` its weight.
 
     Examples
     --------
@@ -191,6 +178,8 @@ def network_data(
     (['a', 'b'], [{'f': 0, 't': 1, 'r': 2}], 'enables')
     >>> [(item["value"], item["count"]) for item in meta["legend"]]
     [('ops', 1), (None, 1)]
+    >>> nodes[0]["fv"]["domain"], meta["filters"]
+    (['ops'], ['domain'])
     """
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
     relations_used = sorted({str(d.get("relation", k)) for _, _, k, d in G.edges(keys=True, data=True)})
@@ -201,10 +190,13 @@ def network_data(
     pos = positions if positions is not None else layout_positions(G)
     slugs = sorted(G.nodes, key=str)
     degrees = dict(G.degree())
+    facet_attributes = {f: COLOR_FACETS[f] for f in COLOR_FACETS if facet_values(G, f)}
     nodes = []
     for slug in slugs:
         d = G.nodes[slug]
         degree = degrees[slug]
+        # every facet's values, for the filters and for colouring by another facet in the page
+        fv = {f: values for f, a in facet_attributes.items() if (values := _texts(d.get(a)))}
         nodes.append(
             {
                 "id": str(slug),
@@ -219,6 +211,7 @@ def network_data(
                 "summary": _text(d.get("summary")),
                 "domains": _texts(d.get("domains")),
                 "url": _text(d.get("page_url")),
+                "fv": fv,
             }
         )
     # Edges are compact (a big library has tens of thousands): the position of the edge is its
@@ -236,6 +229,8 @@ def network_data(
             edge["i"] = 1
         if d.get("confidence") is not None:
             edge["c"] = d["confidence"]
+        if d.get("weight") is not None:
+            edge["w"] = d["weight"]
         edges.append(edge)
     for s in styles:
         s["count"] = rel_counts[(s["name"], False)]
@@ -243,6 +238,8 @@ def network_data(
     meta = {
         "facet": facet,
         "legend": legend,
+        "legends": {f: _legend(G, f)[0] for f in facet_attributes},
+        "filters": [f for f in FILTER_FACETS if f in facet_attributes],
         "relations": styles,
         "inferred_dashes": INFERRED_DASHES,
     }
@@ -289,7 +286,11 @@ VIS_OPTIONS: dict[str, Any] = {
 def _assets() -> dict[str, str]:
     here = resources.files(__package__)
     vis = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    vendor = here / "vendor"
     return {
+        "sigma_js": (vendor / "graphology.umd.min.js").read_text(encoding="utf-8")
+        + ";\n"
+        + (vendor / "sigma.min.js").read_text(encoding="utf-8"),
         "template": (here / "map.html").read_text(encoding="utf-8"),
         "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),
         "vis_css": (vis / "vis-network.css").read_text(encoding="utf-8"),
@@ -319,6 +320,7 @@ def to_html(
     selected: str | None = None,
     depth: int = 1,
     positions: dict[Any, tuple[float, float]] | None = None,
+    renderer: str = "sigma",
 ) -> str:
     """The interactive map of ``G`` as one self-contained HTML page (no network needed).
 
@@ -336,6 +338,9 @@ def to_html(
         How many steps around the selected pattern are highlighted at first.
     positions : dict, optional
         ``{slug: (x, y)}``; computed by ``layout_positions`` when omitted.
+    renderer : str
+        ``"sigma"`` (WebGL; fluid with tens of thousands of relations) or ``"vis"``
+        (vis-network; curved arrows and dashes, for focused pages of a few hundred patterns).
 
     Returns
     -------
@@ -355,8 +360,11 @@ def to_html(
         raise ViewError(f"cannot select {selected!r}: it is not a pattern of this graph")
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, not {depth}")
+    if renderer not in RENDERERS:
+        raise ViewError(f"cannot draw with {renderer!r} (choose one of: {', '.join(RENDERERS)})")
     nodes, edges, meta = network_data(G, color_by, positions)
     meta.update(
+        renderer=renderer,
         title=title,
         initial={"p": None if selected is None else str(selected), "d": depth},
         counts={"nodes": len(nodes), "edges": len(edges)},

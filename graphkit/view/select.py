@@ -1,7 +1,8 @@
 """Parts of a pattern graph worth a page of their own: a pattern's neighbourhood, one domain.
 
 Each function returns a new graph (the caller's graph is never modified) that keeps the
-vocabulary, so a focused page draws and explains its relations like the whole map does.
+vocabulary and the library's facet colours, so a focused page draws, colours and explains its
+relations like the whole map does.
 """
 
 from __future__ import annotations
@@ -13,19 +14,9 @@ import networkx as nx
 from ..errors import ViewError
 from ..explore import neighbourhood
 from ..model import DEFAULT_VOCABULARY
+from .colors import FACETS, library_colors
 
 __all__ = ["FACETS", "focus_graph", "facet_graph"]
-
-#: Facets of a pattern: name -> node attribute (list-valued attributes hold several values).
-FACETS = {
-    "domain": "domains",
-    "category": "categories",
-    "era": "era",
-    "origin": "origin",
-    "status": "status",
-    "generation": "generation",
-}
-
 
 def _relations(G: nx.MultiDiGraph, relations: Iterable[str] | None) -> set[str] | None:
     if relations is None:
@@ -77,7 +68,9 @@ def focus_graph(
     """
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, not {depth}")
-    return neighbourhood(G, name, depth, _relations(G, relations), inferred=True)
+    H = neighbourhood(G, name, depth, _relations(G, relations), inferred=True)
+    H.graph.setdefault("facet_colors", library_colors(G))
+    return H
 
 
 def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.MultiDiGraph:
@@ -103,7 +96,9 @@ def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.Mul
     if not keep:
         known = sorted({x for _, d in G.nodes(data=True) for x in values(d)})
         raise ViewError(f"no pattern has {facet} {value!r} (known: {', '.join(known) or 'none'})")
-    return _subgraph(G, keep, None)
+    H = _subgraph(G, keep, None)
+    H.graph.setdefault("facet_colors", library_colors(G))
+    return H
 
 
 def _subgraph(G: nx.MultiDiGraph, keep: set, relations: set[str] | None) -> nx.MultiDiGraph:
