@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 import graphkit
-from graphkit.view import facet_graph, focus_graph, to_html
+from graphkit.view import facet_graph, focus_graph, hierarchy_graph, to_html
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +93,8 @@ def pages(tmp_path_factory, sample):
         "hostile_vis": to_html(hostile, title="<img src=x onerror=alert(1)>", renderer="vis"),
         "focus": to_html(focus_graph(G, "gap-analysis", 2), selected="gap-analysis", depth=2, renderer="vis"),
         "domain": to_html(facet_graph(G, "governance"), title="Governance"),
+        "local": to_html(focus_graph(G, "commons-blueprint", 1), selected="commons-blueprint", renderer="vis", limit=8),
+        "tree": to_html(hierarchy_graph(G, "commons-blueprint"), selected="commons-blueprint"),
     }
     for name, text in files.items():
         (folder / f"{name}.html").write_text(text, encoding="utf-8")
@@ -600,4 +602,34 @@ def test_hostile_titles_run_nothing_on_the_overview(open_page, pages):
     page.page.mouse.move(*point)
     page.page.wait_for_timeout(300)
     assert page.js("document.querySelectorAll('#gk-map img, #gk-map b, #gk-map a').length") == 0
+    page.assert_clean()
+
+
+def test_the_local_graph_shows_the_strongest_and_can_show_all(open_page, pages, sample):
+    from graphkit.view.page import strongest_first
+
+    H = focus_graph(sample.graph, "commons-blueprint", 1)
+    page = open_page(pages["local"])
+    strongest = sorted(strongest_first(H, "commons-blueprint")[:8])
+    assert sorted(page.js("graphkit.nodeView.getIds()")) == strongest
+    assert page.page.text_content("#gk-all") == f"Show all {H.number_of_nodes()}"
+    assert page.page.text_content("#gk-node-count") == "8"
+    page.page.click("#gk-all")
+    assert page.js("graphkit.nodeView.length") == H.number_of_nodes()
+    assert page.js("location.hash") == "#p=commons-blueprint&d=1&all=1"
+    assert page.page.text_content("#gk-all") == "Strongest 8"
+    again = open_page(pages["local"] + "#p=commons-blueprint&d=1&all=1")
+    assert again.js("graphkit.nodeView.length") == H.number_of_nodes()
+    page.assert_clean()
+
+
+def test_the_hierarchy_draws_as_a_tree(open_page, pages, sample):
+    H = hierarchy_graph(sample.graph, "commons-blueprint")
+    page = open_page(pages["tree"])
+    y = page.js("(() => { const p = graphkit.network.getPositions(); const out = {};"
+                " for (const k in p) out[k] = p[k].y; return out; })()")  # fmt: skip
+    assert set(y) == set(H)
+    for n, level in H.nodes(data="level"):
+        assert y[n] == y["commons-blueprint"] + 140 * level  # one row per level, the general on top
+    assert page.visible_edges() == H.number_of_edges()
     page.assert_clean()

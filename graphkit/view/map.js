@@ -40,11 +40,15 @@
 
   // --- state and what it shows -------------------------------------------------
   // p: chosen slug; d: depth; off: hidden relations; inf: inferred shown; color: colour facet;
-  // f: facet -> the one value shown; cam: [x, y, ratio] of the WebGL camera.
-  function blankState() { return { p: null, d: 1, off: new Set(), inf: DEFAULT_INF, color: META.facet, f: {}, cam: null }; }
+  // f: facet -> the one value shown; cam: [x, y, ratio] of the WebGL camera; all: a focused
+  // page shows all its patterns, not only the META.limit strongest.
+  function blankState() {
+    return { p: null, d: 1, off: new Set(), inf: DEFAULT_INF, color: META.facet, f: {}, cam: null, all: false };
+  }
   var state = blankState();
 
   function nodeShown(n) {
+    if (META.limit && !state.all && n.rank >= META.limit) return false;
     for (var facet in state.f) {
       if ((n.fv[facet] || []).indexOf(state.f[facet]) < 0) return false;
     }
@@ -90,6 +94,7 @@
     Object.keys(s.f).sort().forEach(function (facet) {
       parts.push("f." + encodeURIComponent(facet) + "=" + encodeURIComponent(s.f[facet]));
     });
+    if (s.all) parts.push("all=1");
     if (s.cam) parts.push("cam=" + s.cam.map(function (x) { return x.toFixed(4); }).join(","));
     return parts.length ? "#" + parts.join("&") : "";
   }
@@ -111,6 +116,7 @@
         try { var name = decodeURIComponent(x); if (relByName.has(name)) s.off.add(name); } catch (err) { /* ignore */ }
       });
       else if (key === "inf") s.inf = value !== "0";
+      else if (key === "all") s.all = value === "1";
       else if (key === "color") { if (SIGMA && LEGENDS[value]) s.color = value; }
       else if (key.slice(0, 2) === "f." && META.filters.indexOf(key.slice(2)) >= 0) s.f[key.slice(2)] = value;
       else if (key === "cam") {
@@ -219,7 +225,9 @@
     // vis-network draws; they are added right after that frame, which makes it come sooner.
     var LATE_LABELS = NODES.length > 1000;
     var visNodes = new vis.DataSet(NODES.map(function (n) {
-      var item = { id: n.id, x: n.x, y: n.y, size: n.size, group: "c" + n.c, title: tooltip(n) };
+      var item = { id: n.id, size: n.size, group: "c" + n.c, title: tooltip(n) };
+      if (META.hierarchy) item.level = n.level;  // vis-network lays the tree out by level
+      else { item.x = n.x; item.y = n.y; }
       if (!LATE_LABELS) item.label = n.label;
       return item;
     }));
@@ -567,7 +575,7 @@
   function sameFilters(a, b) {
     var fa = JSON.stringify(Object.keys(a.f).sort().map(function (k) { return [k, a.f[k]]; }));
     var fb = JSON.stringify(Object.keys(b.f).sort().map(function (k) { return [k, b.f[k]]; }));
-    return a.inf === b.inf && a.off.size === b.off.size && fa === fb &&
+    return a.inf === b.inf && a.all === b.all && a.off.size === b.off.size && fa === fb &&
       Array.from(a.off).every(function (x) { return b.off.has(x); });
   }
   var view = null;
@@ -581,6 +589,11 @@
     if (filtersChanged) { adjacency = null; view.filtersChanged(); }
     if (colorChanged) { view.recolor(state.color); drawLegend(); }
     syncControls();
+    if (META.limit) {
+      $("gk-all").hidden = false;
+      $("gk-all").textContent = state.all ? "Strongest " + META.limit : "Show all " + NODES.length;
+      $("gk-all").setAttribute("aria-pressed", state.all ? "true" : "false");
+    }
     var shownEdges = 0, shownNodes = 0;
     EDGES.forEach(function (e) { if (edgeShown(e)) shownEdges++; });
     NODES.forEach(function (n) { if (nodeShown(n)) shownNodes++; });
@@ -837,6 +850,7 @@
   $("gk-inferred").addEventListener("change", function () { setState({ inf: $("gk-inferred").checked }, false); });
   $("gk-depth").addEventListener("change", function () { setState({ d: parseInt($("gk-depth").value, 10) }, false); });
   $("gk-fit").addEventListener("click", function () { setState({ p: null }, true); });
+  $("gk-all").addEventListener("click", function () { setState({ all: !state.all }, false); });
   $("gk-close").addEventListener("click", function () { setState({ p: null }, true); });
   $("gk-d-relations").addEventListener("click", function (ev) {
     var a = ev.target.closest("a[data-slug]");

@@ -33,6 +33,7 @@ __all__ = [
     "facet_colors",
     "facet_values",
     "network_data",
+    "strongest_first",
     "relation_styles",
     "script_json",
     "to_html",
@@ -161,6 +162,40 @@ def _texts(value: Any) -> list[str]:
     return [] if value is None else [str(value)]
 
 
+def _strength(data: dict[str, Any]) -> float:
+    """How strong a relation is: curated above inferred; curated by weight, inferred by confidence."""
+    if data.get("inferred"):
+        confidence = data.get("confidence")
+        return min(max(float(confidence), 0.0), 1.0) if isinstance(confidence, (int, float)) else 0.5
+    weight = data.get("weight")
+    return 2.0 + (float(weight) if isinstance(weight, (int, float)) and weight > 0 else 0.0)
+
+
+def strongest_first(G: nx.MultiDiGraph, slug: Any) -> list[Any]:
+    """The patterns of ``G`` by closeness to ``slug``, then by the strength of the link that reaches
+    them (curated before inferred, by weight or confidence), then by degree.
+
+    Examples
+    --------
+    >>> from graphkit import Link, Pattern, build_graph
+    >>> G = build_graph([Pattern("a", "A", links=(Link("related", "b"), Link("related", "c", weight=3),
+    ...                                          Link("related", "d", inferred=True, confidence=0.9))),
+    ...                  Pattern("b", "B"), Pattern("c", "C"), Pattern("d", "D")])
+    >>> strongest_first(G, "a")
+    ['a', 'c', 'b', 'd']
+    """
+    U = G.to_undirected(as_view=True)
+    distance = nx.single_source_shortest_path_length(U, slug)
+    best: dict[Any, float] = {slug: float("inf")}
+    for n, k in distance.items():
+        for m, edges in U.adj[n].items():
+            if distance.get(m) == k + 1:
+                best[m] = max(best.get(m, 0.0), max(_strength(d) for d in edges.values()))
+    degree = dict(G.degree())
+    order = sorted(distance, key=lambda n: (distance[n], -best[n], -degree[n], str(n)))
+    return order + sorted((n for n in G if n not in distance), key=str)
+
+
 def network_data(
     G: nx.MultiDiGraph, facet: str = "domain", positions: dict[Any, tuple[float, float]] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
@@ -214,6 +249,8 @@ def network_data(
                 "fv": fv,
             }
         )
+        if d.get("level") is not None:
+            nodes[-1]["level"] = d["level"]
     # Edges are compact (a big library has tens of thousands): the position of the edge is its
     # id, "f"/"t" index the node list, "r" the relation list; "i" marks an inferred edge.
     position = {slug: i for i, slug in enumerate(slugs)}
@@ -282,6 +319,18 @@ VIS_OPTIONS: dict[str, Any] = {
 }
 
 
+#: A generalization hierarchy: general patterns on top, specializations below, one row per level.
+VIS_HIERARCHY_OPTIONS: dict[str, Any] = {
+    **VIS_OPTIONS,
+    "layout": {
+        "improvedLayout": False,
+        "randomSeed": 1,
+        "hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed", "levelSeparation": 140,
+                         "nodeSpacing": 180, "shakeTowards": "roots"},
+    },  # fmt: skip
+}
+
+
 @lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
     here = resources.files(__package__)
@@ -321,6 +370,7 @@ def to_html(
     depth: int = 1,
     positions: dict[Any, tuple[float, float]] | None = None,
     renderer: str = "sigma",
+    limit: int | None = None,
 ) -> str:
     """The interactive map of ``G`` as one self-contained HTML page (no network needed).
 
@@ -341,6 +391,10 @@ def to_html(
     renderer : str
         ``"sigma"`` (WebGL; fluid with tens of thousands of relations) or ``"vis"``
         (vis-network; curved arrows and dashes, for focused pages of a few hundred patterns).
+        A graph from ``hierarchy_graph`` is drawn by vis-network as a tree, whatever is asked.
+    limit : int, optional
+        With ``selected``: the page shows the ``limit`` patterns closest to it, strongest
+        links first (see ``strongest_first``), and a button shows all.
 
     Returns
     -------
@@ -362,16 +416,30 @@ def to_html(
         raise ViewError(f"depth must be 0 or more, not {depth}")
     if renderer not in RENDERERS:
         raise ViewError(f"cannot draw with {renderer!r} (choose one of: {', '.join(RENDERERS)})")
+    if limit is not None and limit < 1:
+        raise ViewError(f"limit must be 1 or more, not {limit}")
+    hierarchy = G.graph.get("hierarchy") is not None
+    if hierarchy:
+        renderer = "vis"
+        positions = {n: (0.0, 0.0) for n in G}  # vis-network lays the tree out by level
     nodes, edges, meta = network_data(G, color_by, positions)
+    if limit is not None and selected is not None and len(nodes) > limit:
+        rank = {str(n): i for i, n in enumerate(strongest_first(G, selected))}
+        for node in nodes:
+            node["rank"] = rank[node["id"]]
+    else:
+        limit = None
     meta.update(
         renderer=renderer,
+        limit=limit,
+        hierarchy=hierarchy,
         title=title,
         initial={"p": None if selected is None else str(selected), "d": depth},
         counts={"nodes": len(nodes), "edges": len(edges)},
     )
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
-    net.options = VIS_OPTIONS
+    net.options = VIS_HIERARCHY_OPTIONS if hierarchy else VIS_OPTIONS
     net.templateEnv = _environment(meta)
     net.path = "map.html"
     try:
