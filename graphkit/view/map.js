@@ -457,7 +457,11 @@
         renderer.refresh({ skipIndexation: true });
       },
       fit: function (keep) {
-        if (keep === null) { camera.animate({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, { duration: 300 }); return; }
+        if (keep === null) {
+          var c = camera.getState();
+          if (c.x !== 0.5 || c.y !== 0.5 || c.ratio !== 1) camera.animate({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, { duration: 300 });
+          return;
+        }
         var xs = [], ys = [];
         keep.forEach(function (slug) {
           var d = renderer.getNodeDisplayData(slug);
@@ -879,7 +883,10 @@
   view.onCamera(function () {
     clearTimeout(cameraTimer);
     cameraTimer = setTimeout(function () {
-      state.cam = view.camera();
+      var cam = view.camera();
+      // the whole map is the page's own first view: no need to name it in the address
+      var whole = Math.abs(cam[0] - 0.5) < 1e-4 && Math.abs(cam[1] - 0.5) < 1e-4 && Math.abs(cam[2] - 1) < 1e-4;
+      state.cam = whole ? null : cam;
       history.replaceState(null, "", location.pathname + location.search + encodeState(state));
     }, 250);
   });
