@@ -496,7 +496,7 @@
   }
 
   // --- the details panel -------------------------------------------------------
-  var GROUP_OPEN = 12;  // longer groups start collapsed, their count in the heading
+  var GROUP_OPEN = 12;  // a longer group shows its strongest 12 and folds the rest, counted
   function patternLink(slug) {
     var s = Object.assign({}, state, { p: slug, cam: null });
     var a = el("a", { href: encodeState(s) }, byId.get(slug).label);
@@ -556,15 +556,21 @@
     var groups = relationGroups(slug);
     if (!groups.length) box.appendChild(el("p", { "class": "gk-note" }, "No relations shown."));
     groups.forEach(function (g) {
-      var section = el("details", { "class": "gk-group" });
-      section.open = g.slugs.length <= GROUP_OPEN;
+      var section = el("section", { "class": "gk-group" });
       section.setAttribute("data-relation", RELS[g.r].name);
-      var summary = el("summary");
-      summary.appendChild(el("h3", null, g.heading + " (" + g.slugs.length + ")"));
-      section.appendChild(summary);
-      var ul = el("ul");
-      g.slugs.forEach(function (other) { var li = el("li"); li.appendChild(patternLink(other)); ul.appendChild(li); });
-      section.appendChild(ul);
+      section.appendChild(el("h3", null, g.heading + " (" + g.slugs.length + ")"));
+      function items(slugs) {
+        var ul = el("ul");
+        slugs.forEach(function (other) { var li = el("li"); li.appendChild(patternLink(other)); ul.appendChild(li); });
+        return ul;
+      }
+      section.appendChild(items(g.slugs.slice(0, GROUP_OPEN)));
+      if (g.slugs.length > GROUP_OPEN) {  // the strongest stay in sight, the rest one press away
+        var more = el("details", { "class": "gk-more" });
+        more.appendChild(el("summary", null, (g.slugs.length - GROUP_OPEN) + " more"));
+        more.appendChild(items(g.slugs.slice(GROUP_OPEN)));
+        section.appendChild(more);
+      }
       box.appendChild(section);
     });
     $("gk-details").hidden = false;
