@@ -375,6 +375,9 @@ def test_overview_search_chooses_and_names_the_neighbours(open_page, pages, samp
     assert page.page.text_content("#gk-d-title") == "Gap Analysis"
     outside = next(n for n in sorted(G) if n not in neighbours and n != "gap-analysis")
     assert page.js("s => graphkit.sigma.getNodeDisplayData(s).color", outside) == "#e4e7eb"
+    keep = neighbours | {"gap-analysis"}
+    lit = sum(1 for u, v in G.edges() if u in keep and v in keep)
+    assert page.js("graphkit.graph.edges().filter(k => !graphkit.sigma.getEdgeDisplayData(k).hidden).length") == lit
     wait_still(page)
     assert page.js("location.hash").startswith("#p=gap-analysis&d=1&cam=")
     # the chosen pattern and every neighbour carry their names on the canvas
@@ -636,4 +639,29 @@ def test_the_hierarchy_draws_as_a_tree(open_page, pages, sample):
     for n, level in H.nodes(data="level"):
         assert y[n] == y["commons-blueprint"] + 140 * level  # one row per level, the general on top
     assert page.visible_edges() == H.number_of_edges()
+    page.assert_clean()
+
+
+def test_compact_domains_are_named_over_their_region_when_zoomed_out(open_page, tmp_path):
+    from graphkit import Pattern, build_graph
+
+    patterns = [Pattern(f"w{i}", f"West {i}", domains=("west",)) for i in range(8)]
+    patterns += [Pattern(f"e{i}", f"East {i}", domains=("east",)) for i in range(8)]
+    patterns += [Pattern(f"s{i}", f"Scattered {i}", domains=("scattered",)) for i in range(8)]
+    patterns += [Pattern(f"m{i}", f"Mixed {i}", domains=("mixed",)) for i in range(5)]
+    G = build_graph(patterns)
+    positions = {f"w{i}": (-1000.0 + 10 * i, 0.0) for i in range(8)}
+    positions |= {f"e{i}": (1000.0 + 10 * i, 0.0) for i in range(8)}
+    positions |= {f"s{i}": (-1000.0 + 2000 * (i % 2), 1000.0 * (i // 2)) for i in range(8)}
+    positions |= {f"m{i}": (1005.0 + 10 * i, 0.0) for i in range(5)}  # among the east, fewer than half there
+    path = tmp_path / "regions.html"
+    path.write_text(to_html(G, title="Regions", positions=positions), encoding="utf-8")
+    page = open_page(path.as_uri())
+    assert sorted(page.js("graphkit.regions()")) == ["east", "west"]  # "scattered" and "mixed" have no region
+    page.js("graphkit.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 0.2})")
+    page.page.wait_for_function("graphkit.regions().length === 0")
+    page.js("graphkit.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 1})")
+    page.page.wait_for_function("graphkit.regions().length === 2")
+    page.js("graphkit.select('w0')")  # a chosen neighbourhood's names come first
+    assert page.js("graphkit.regions()") == []
     page.assert_clean()

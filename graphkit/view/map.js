@@ -27,7 +27,6 @@
   var HIGHLIGHT_LIMIT = 150;
   var LABEL_LIMIT = 40;
   var FADED_COLOR = "#e4e7eb";
-  var FADED_EDGE_COLOR = "#eef0f2";
 
   var byId = new Map();
   NODES.forEach(function (n, i) { n.index = i; byId.set(n.id, n); });
@@ -375,27 +374,81 @@
     var view = { keep: null, labelled: new Set(), chosen: null };
     // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
     // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
-    var offered = [], named = [];
+    var offered = [], named = [], regions = [];
     var LABEL_FONT = "12px system-ui, sans-serif";
+    var REGION_FONT = "bold 15px system-ui, sans-serif";
+    // Zoomed out, a facet value whose patterns sit together is named over its region: one
+    // whose patterns lie within REGION_SPREAD (of the whole map) of their centre, and make at
+    // least half the patterns there. A name over patterns scattered across the map, or mixed
+    // with many others, would point at nothing.
+    var REGION_RATIO = 0.5, REGION_SPREAD = 0.12, REGION_MIN = 5;
+    function regionLabels() {
+      if (view.keep !== null || renderer.getCamera().getState().ratio < REGION_RATIO) return [];
+      var legend = legendOf(state.color), index = legendIndex(state.color), sums = new Map(), points = [];
+      NODES.forEach(function (n) {
+        if (!nodeShown(n)) return;
+        var d = renderer.getNodeDisplayData(n.id);
+        if (!d) return;
+        var i = index(n);
+        points.push([d.x, d.y, i]);
+        if (i < 0 || legend[i].value === null) return;
+        var g = sums.get(i) || { x: 0, y: 0, xx: 0, yy: 0, n: 0 };
+        g.x += d.x; g.y += d.y; g.xx += d.x * d.x; g.yy += d.y * d.y; g.n += 1;
+        sums.set(i, g);
+      });
+      var out = [];
+      sums.forEach(function (g, i) {
+        if (g.n < REGION_MIN) return;
+        var mx = g.x / g.n, my = g.y / g.n;
+        var spread = Math.sqrt(Math.max(0, g.xx / g.n - mx * mx + g.yy / g.n - my * my));
+        if (spread > REGION_SPREAD) return;
+        var near = 0, own = 0, r2 = spread * spread;
+        points.forEach(function (p) {
+          if ((p[0] - mx) * (p[0] - mx) + (p[1] - my) * (p[1] - my) <= r2) { near++; if (p[2] === i) own++; }
+        });
+        if (own * 2 < near) return;
+        var at = renderer.framedGraphToViewport({ x: mx, y: my });
+        out.push({ value: legend[i].value, x: at.x, y: at.y, n: g.n });
+      });
+      out.sort(function (a, b) { return b.n - a.n || (a.value < b.value ? -1 : 1); });
+      return out;
+    }
     function placeLabels() {
       var context = renderer.getCanvases().labels.getContext("2d");
       offered.sort(function (a, b) {
         return (b.forceLabel ? 1 : 0) - (a.forceLabel ? 1 : 0) || b.size - a.size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
       });
-      context.font = LABEL_FONT;
       context.lineWidth = 3;
       context.lineJoin = "round";
       context.strokeStyle = "#ffffff";
       context.fillStyle = "#1f2328";
       var boxes = [];
       named = [];
+      regions = [];
+      function free(box) {
+        for (var i = 0; i < boxes.length; i++) {
+          var b = boxes[i];
+          if (box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]) return false;
+        }
+        return true;
+      }
+      context.font = REGION_FONT;
+      regionLabels().forEach(function (r) {
+        var width = context.measureText(r.value).width;
+        var box = [r.x - width / 2 - 4, r.y - 11, r.x + width / 2 + 4, r.y + 11];
+        if (!free(box)) return;
+        boxes.push(box);
+        regions.push(r.value);
+        context.strokeText(r.value, r.x - width / 2, r.y + 5);
+        context.fillStyle = "#57606a";
+        context.fillText(r.value, r.x - width / 2, r.y + 5);
+        context.fillStyle = "#1f2328";
+      });
+      context.font = LABEL_FONT;
       offered.forEach(function (d) {
         var left = d.x + d.size + 3, width = context.measureText(d.label).width;
         var box = [left - 2, d.y - 9, left + width + 2, d.y + 9];
-        for (var i = 0; i < boxes.length; i++) {
-          var b = boxes[i];
-          if (box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]) return;
-        }
+        if (!free(box)) return;
         boxes.push(box);
         named.push(d.key);
         context.strokeText(d.label, left, d.y + 4);
@@ -424,8 +477,8 @@
             res.zIndex = 2;
             if (view.labelled.has(node)) res.forceLabel = true;
             if (node === view.chosen) res.highlighted = true;
-          } else {
-            res.color = FADED_COLOR; res.label = null; res.zIndex = 0;
+          } else {  // WebGL draws every node above every edge: faded ones shrink out of the way
+            res.color = FADED_COLOR; res.label = null; res.zIndex = 0; res.size = data.size / 2;
           }
         }
         return res;
@@ -435,8 +488,9 @@
         var res = Object.assign({}, data);
         if (!edgeShown(e)) { res.hidden = true; return res; }
         if (view.keep !== null) {
-          if (view.keep.has(e.from) && view.keep.has(e.to)) res.zIndex = 1;
-          else { res.color = FADED_EDGE_COLOR; res.zIndex = 0; }
+          // in a dense library the other edges would cover the lit ones: they step aside
+          if (view.keep.has(e.from) && view.keep.has(e.to)) { res.zIndex = 1; res.size = data.size * 2; }
+          else res.hidden = true;
         }
         return res;
       },
@@ -449,12 +503,15 @@
     });
     var camera = renderer.getCamera();
     return {
-      hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); } },
+      hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); },
+               regions: function () { return regions.slice(); } },
       colors: true,
       filtersChanged: function () { /* the reducers read the state */ },
       show: function (chosen, keep, labelled) {
         view.chosen = chosen; view.keep = keep; view.labelled = labelled;
-        renderer.refresh({ skipIndexation: true });
+        // a full refresh: sigma orders what it draws by zIndex only when it indexes the graph,
+        // and the lit edges must come above the faded ones
+        renderer.refresh();
       },
       fit: function (keep) {
         if (keep === null) {
