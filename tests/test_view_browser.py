@@ -16,6 +16,8 @@ from graphkit.view import facet_graph, focus_graph, hierarchy_graph, to_html
 
 pytestmark = pytest.mark.browser
 
+DEFAULT_RELATIONS = list(graphkit.model.DEFAULT_VOCABULARY)
+
 HERE = Path(__file__).parent
 HOSTILE = HERE / "data" / "view-hostile"
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
@@ -664,4 +666,37 @@ def test_compact_domains_are_named_over_their_region_when_zoomed_out(open_page, 
     page.page.wait_for_function("graphkit.regions().length === 2")
     page.js("graphkit.select('w0')")  # a chosen neighbourhood's names come first
     assert page.js("graphkit.regions()") == []
+    page.assert_clean()
+
+
+def test_two_patterns_show_the_paths_graphkit_path_prints(open_page, pages, sample):
+    from graphkit.explore import find_paths, format_path
+
+    G = sample.graph
+    page = open_page(pages["sample"] + "#p=alignment-monitoring&q=anomaly-response")
+    expected = [format_path(p) for p in find_paths(G, "alignment-monitoring", "anomaly-response", limit=5)]
+    assert page.js("graphkit.paths()") == expected and len(expected) == 2
+    on_paths = {s for p in find_paths(G, "alignment-monitoring", "anomaly-response", limit=5) for st in p
+                for s in (st.source, st.target)}  # fmt: skip
+    assert page.js("graphkit.highlightedSlugs()") == sorted(on_paths)
+    assert page.js("graphkit.labelledSlugs()") == sorted(on_paths)
+    assert page.page.text_content("#gk-d-path h3") == "shortest paths to Anomaly Response (2 steps)"
+    assert page.js("Array.from(document.querySelectorAll('#gk-d-path li')).map(li => li.textContent)") == expected
+    assert page.js("graphkit.state().q") == "anomaly-response"
+    # the path button, then the search, picks the other end; the filters shape the paths
+    page.js("graphkit.select('alignment-monitoring')")
+    assert page.page.is_hidden("#gk-d-path")
+    page.page.uncheck("#gk-relations input[data-relation='generalizes_from']")
+    page.page.click("#gk-path-to")
+    assert page.page.get_attribute("#gk-path-to", "aria-pressed") == "true"
+    page.page.fill("#gk-search", "feedback loop gov")
+    page.page.press("#gk-search", "Enter")
+    others = [r for r in DEFAULT_RELATIONS if r != "generalizes_from"]
+    expected = [format_path(p) for p in find_paths(G, "alignment-monitoring", "feedback-loop-governance", others, limit=5)]
+    assert page.js("graphkit.paths()") == expected and expected
+    assert page.js("location.hash").split("&cam=")[0] == (
+        "#p=alignment-monitoring&q=feedback-loop-governance&d=1&off=generalizes_from"
+    )
+    page.page.keyboard.press("Escape")
+    assert page.js("graphkit.state().p") is None and page.js("graphkit.paths()") == []
     page.assert_clean()

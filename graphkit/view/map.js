@@ -39,10 +39,11 @@
 
   // --- state and what it shows -------------------------------------------------
   // p: chosen slug; d: depth; off: hidden relations; inf: inferred shown; color: colour facet;
+  // q: the other end of a path from p;
   // f: facet -> the one value shown; cam: [x, y, ratio] of the WebGL camera; all: a focused
   // page shows all its patterns, not only the META.limit strongest.
   function blankState() {
-    return { p: null, d: 1, off: new Set(), inf: DEFAULT_INF, color: META.facet, f: {}, cam: null, all: false };
+    return { p: null, q: null, d: 1, off: new Set(), inf: DEFAULT_INF, color: META.facet, f: {}, cam: null, all: false };
   }
   var state = blankState();
 
@@ -86,6 +87,7 @@
   function encodeState(s) {
     var parts = [];
     if (s.p !== null) parts.push("p=" + encodeURIComponent(s.p));
+    if (s.p !== null && s.q !== null) parts.push("q=" + encodeURIComponent(s.q));
     if (s.p !== null || s.d !== 1) parts.push("d=" + s.d);
     if (s.off.size) parts.push("off=" + Array.from(s.off).sort().map(encodeURIComponent).join(","));
     if (s.inf !== DEFAULT_INF) parts.push("inf=" + (s.inf ? "1" : "0"));
@@ -110,6 +112,7 @@
       try { value = decodeURIComponent(raw); key = decodeURIComponent(key); } catch (err) { return; }
       given = true;
       if (key === "p") s.p = value;
+      else if (key === "q") s.q = value;
       else if (key === "d") { var d = parseInt(value, 10); if (d >= 0 && d <= 3) s.d = d; }
       else if (key === "off") raw.split(",").forEach(function (x) {
         try { var name = decodeURIComponent(x); if (relByName.has(name)) s.off.add(name); } catch (err) { /* ignore */ }
@@ -172,6 +175,60 @@
         (a < b ? -1 : a > b ? 1 : 0);
     });
     return { order: order, total: order.length };
+  }
+
+  // The shortest paths between two patterns over the relations shown (steps either way), as
+  // `graphkit path` finds them: lists of slugs in sorted order, at most PATH_LIMIT of them.
+  var PATH_LIMIT = 5;
+  function shortestPaths(from, to) {
+    var parents = new Map([[from, []]]);
+    var frontier = [from];
+    while (frontier.length && !parents.has(to)) {
+      var next = [], level = new Map();
+      frontier.forEach(function (n) {
+        adjacent(n).forEach(function (pair) {
+          var other = pair[0];
+          if (parents.has(other)) return;
+          if (!level.has(other)) { level.set(other, []); next.push(other); }
+          if (level.get(other).indexOf(n) < 0) level.get(other).push(n);
+        });
+      });
+      level.forEach(function (list, n) { parents.set(n, list); });
+      frontier = next;
+    }
+    if (!parents.has(to)) return [];
+    var paths = [], cap = PATH_LIMIT * 20;
+    (function walk(n, tail) {
+      if (paths.length >= cap) return;
+      if (n === from) { paths.push([from].concat(tail)); return; }
+      parents.get(n).forEach(function (m) { walk(m, [n].concat(tail)); });
+    })(to, []);
+    paths.sort(function (a, b) {
+      for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; }
+      return 0;
+    });
+    return paths.slice(0, PATH_LIMIT);
+  }
+  // The shown edges between two patterns, those from u to v first (`graphkit path` names those).
+  function between(u, v) {
+    var forward = [], backward = [];
+    adjacent(u).forEach(function (pair) {
+      if (pair[0] !== v) return;
+      (pair[1].from === u ? forward : backward).push(pair[1]);
+    });
+    return { forward: forward, backward: backward };
+  }
+  // A path as `graphkit path` prints it: a --enables-> b <-requires-- c
+  function pathText(path) {
+    var parts = [path[0]];
+    for (var i = 1; i < path.length; i++) {
+      var e = between(path[i - 1], path[i]);
+      var names = Array.from(new Set((e.forward.length ? e.forward : e.backward).map(function (x) {
+        return RELS[x.r].name;
+      }))).sort().join("|");
+      parts.push(e.forward.length ? "--" + names + "->" : "<-" + names + "--", path[i]);
+    }
+    return parts.join(" ");
   }
 
   // --- drawing: vis-network ----------------------------------------------------
@@ -343,7 +400,7 @@
       setCamera: function () { /* vis pages fit their focus instead */ },
       onClick: function (callback) {
         network.on("click", function (params) {
-          if (params.nodes.length) callback(params.nodes[0]);
+          if (params.nodes.length) callback(params.nodes[0], Boolean(params.event && params.event.srcEvent && params.event.srcEvent.shiftKey));
           else if (!params.edges.length) callback(null);
         });
       },
@@ -371,7 +428,7 @@
         type: r.directed ? "arrow" : "line",
       });
     });
-    var view = { keep: null, labelled: new Set(), chosen: null };
+    var view = { keep: null, labelled: new Set(), chosen: null, edges: null };
     // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
     // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
     var offered = [], named = [], regions = [];
@@ -489,7 +546,8 @@
         if (!edgeShown(e)) { res.hidden = true; return res; }
         if (view.keep !== null) {
           // in a dense library the other edges would cover the lit ones: they step aside
-          if (view.keep.has(e.from) && view.keep.has(e.to)) { res.zIndex = 1; res.size = data.size * 2; }
+          var lit = view.edges !== null ? view.edges.has(e.id) : view.keep.has(e.from) && view.keep.has(e.to);
+          if (lit) { res.zIndex = 1; res.size = data.size * 2; }
           else res.hidden = true;
         }
         return res;
@@ -507,8 +565,8 @@
                regions: function () { return regions.slice(); } },
       colors: true,
       filtersChanged: function () { /* the reducers read the state */ },
-      show: function (chosen, keep, labelled) {
-        view.chosen = chosen; view.keep = keep; view.labelled = labelled;
+      show: function (chosen, keep, labelled, filtersChanged, edges) {
+        view.chosen = chosen; view.keep = keep; view.labelled = labelled; view.edges = edges || null;
         // a full refresh: sigma orders what it draws by zIndex only when it indexes the graph,
         // and the lit edges must come above the faded ones
         renderer.refresh();
@@ -533,7 +591,7 @@
       camera: function () { var c = camera.getState(); return [c.x, c.y, c.ratio]; },
       setCamera: function (cam) { camera.setState({ x: cam[0], y: cam[1], ratio: cam[2], angle: 0 }); },
       onClick: function (callback) {
-        renderer.on("clickNode", function (ev) { callback(ev.node); });
+        renderer.on("clickNode", function (ev) { callback(ev.node, Boolean(ev.event && ev.event.original && ev.event.original.shiftKey)); });
         renderer.on("clickStage", function () { callback(null); });
       },
       onCamera: function (callback) { camera.on("updated", callback); },
@@ -588,6 +646,7 @@
   }
   function showDetails(slug, hood) {
     var n = byId.get(slug);
+    $("gk-d-path").hidden = true;
     $("gk-d-title").textContent = n.label;
     var meta = [n.id];
     if (n.pid) meta.push(n.pid);
@@ -674,6 +733,10 @@
       else if (fit) view.fit(null);
       return;
     }
+    if (state.q !== null && byId.has(state.q) && state.q !== state.p) {
+      showPaths(state.p, state.q, fit);
+      return;
+    }
     var hood = neighbourhood(state.p, state.d);
     var keep = new Set(hood.order.slice(0, HIGHLIGHT_LIMIT));
     var labelled = new Set(hood.order.slice(0, LABEL_LIMIT + 1));
@@ -683,10 +746,35 @@
     if (state.cam) view.setCamera(state.cam);
     else if (fit) view.fit(keep);
   }
+  function showPaths(from, to, fit) {
+    var paths = shortestPaths(from, to);
+    var keep = new Set([from, to]), edges = new Set();
+    paths.forEach(function (path) {
+      path.forEach(function (slug, i) {
+        keep.add(slug);
+        if (i) { var e = between(path[i - 1], slug); e.forward.concat(e.backward).forEach(function (x) { edges.add(x.id); }); }
+      });
+    });
+    current = { keep: keep, labelled: keep, total: keep.size, paths: paths.map(pathText) };
+    view.show(from, keep, keep, false, edges);
+    showDetails(from, { total: 0 });
+    var box = $("gk-d-path");
+    box.textContent = "";
+    box.appendChild(el("h3", null, paths.length ? "shortest path" + (paths.length > 1 ? "s" : "") + " to " +
+      byId.get(to).label + " (" + (paths.length ? paths[0].length - 1 : 0) + (paths.length && paths[0].length === 2 ? " step)" : " steps)")
+      : "no path to " + byId.get(to).label + " over the relations shown"));
+    var ol = el("ol");
+    current.paths.forEach(function (text) { ol.appendChild(el("li", null, text)); });
+    box.appendChild(ol);
+    box.hidden = false;
+    if (state.cam) view.setCamera(state.cam);
+    else if (fit) view.fit(keep);
+  }
   function setState(patch, push) {
     var s = Object.assign({}, state, { off: new Set(state.off), f: Object.assign({}, state.f) });
     Object.keys(patch).forEach(function (k) { s[k] = patch[k]; });
-    var moves = "p" in patch || "d" in patch;
+    var moves = "p" in patch || "d" in patch || "q" in patch;
+    if ("p" in patch && !("q" in patch)) s.q = null;  // a new choice starts without a path
     if (moves && !("cam" in patch)) s.cam = null;  // a new focus frames itself; the camera follows
     var hash = encodeState(s);
     var url = location.pathname + location.search + hash;
@@ -891,11 +979,21 @@
     if (!list.hidden && active >= 0) input.setAttribute("aria-activedescendant", "gk-result-" + active);
     else input.removeAttribute("aria-activedescendant");
   }
+  var pathMode = false;  // the next pattern chosen is the other end of a path from the chosen one
   function choose(slug) {
     hideResults();
     input.value = byId.get(slug).label;
-    setState({ p: slug }, true);
+    if (pathMode && state.p !== null) setState({ q: slug }, true);
+    else setState({ p: slug }, true);
+    setPathMode(false);
   }
+  function setPathMode(on) {
+    pathMode = on;
+    $("gk-path-to").setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) { input.value = ""; input.placeholder = "Path to: find the other pattern"; input.focus(); }
+    else input.placeholder = "Find a pattern: title, slug, alias or id";
+  }
+  $("gk-path-to").addEventListener("click", function () { setPathMode(!pathMode); });
   input.addEventListener("input", function () { results = search(input.value); active = results.length ? 0 : -1; showResults(); });
   input.addEventListener("keydown", function (ev) {
     var shown = Math.min(results.length, MAX_RESULTS);
@@ -937,8 +1035,9 @@
   $("gk-legend-toggle").addEventListener("click", function () {
     toggleLegend(!document.body.classList.contains("gk-legend-open"));
   });
-  view.onClick(function (slug) {
-    if (slug !== null) setState({ p: slug }, true);
+  view.onClick(function (slug, shift) {
+    if (slug !== null && (shift || pathMode) && state.p !== null && slug !== state.p) { setState({ q: slug }, true); setPathMode(false); }
+    else if (slug !== null) setState({ p: slug }, true);
     else if (state.p !== null) setState({ p: null }, true);
   });
   // The camera goes into the address a moment after it stops, so a link shows the same view.
@@ -964,6 +1063,7 @@
     search: search,
     exportPNG: exportPNG,
     colorOf: function (slug, facet) { return colorOf(byId.get(slug), facet || state.color); },
+    paths: function () { return current.paths || []; },
     highlightedSlugs: function () { return current.keep === null ? null : Array.from(current.keep).sort(); },
     labelledSlugs: function () { return Array.from(current.labelled).sort(); },
     shownEdges: function () { return EDGES.filter(edgeShown).length; },
@@ -971,6 +1071,7 @@
     state: function () {
       var s = { p: state.p, d: state.d, off: Array.from(state.off).sort(), inf: state.inf };
       if (SIGMA) { s.color = state.color; s.f = Object.assign({}, state.f); }
+      if (state.q !== null) s.q = state.q;
       return s;
     },
     select: function (slug) { setState({ p: slug }, true); },
