@@ -32,8 +32,8 @@ from graphkit.view import (
     to_html,
     write_html,
 )
-from graphkit.view.layout import node_size
 from graphkit.view.colors import PALETTE
+from graphkit.view.layout import node_size
 from graphkit.view.page import network_data, strongest_first
 
 HERE = Path(__file__).parent
@@ -403,8 +403,15 @@ def test_cli_view_focus_and_domain(tmp_path, sample):
         (["view", "--depth", "-1"], 2, "Error: Invalid value for '-d' / '--depth': -1 is not in the range 0<=x<=10."),
         (["view", "--color-by", "colour"], 2, "Error: Invalid value for '--color-by': 'colour' is not one of "),
     ],
-    ids=["unknown-pattern", "unknown-relation", "unknown-domain", "relation-without-focus", "hierarchy-without-focus",
-         "depth", "facet"],  # fmt: skip
+    ids=[
+        "unknown-pattern",
+        "unknown-relation",
+        "unknown-domain",
+        "relation-without-focus",
+        "hierarchy-without-focus",
+        "depth",
+        "facet",
+    ],  # fmt: skip
 )
 def test_cli_view_errors(args, code, first_line, tmp_path):
     result = run(*args, "-o", str(tmp_path / "x.html"))

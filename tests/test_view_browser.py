@@ -448,7 +448,9 @@ def test_filters_facets_and_the_panel_agree(open_page, pages, sample):
     assert page.js("graphkit.shownEdges()") == len(edges)
     assert page.page.text_content("#gk-node-count") == str(len(keep))
     assert page.page.text_content("#gk-edge-count") == str(len(edges))
-    assert page.neighbours_listed() == {m for u, v in edges for m in (u, v) if "gap-analysis" in (u, v)} - {"gap-analysis"}
+    assert page.neighbours_listed() == {m for u, v in edges for m in (u, v) if "gap-analysis" in (u, v)} - {
+        "gap-analysis"
+    }
     assert page.js("location.hash.split('&cam=')[0]") == "#p=gap-analysis&d=1&off=requires&f.domain=governance"
     hidden = next(n for n in sorted(G) if n not in keep)
     assert page.js("s => graphkit.sigma.getNodeDisplayData(s).hidden", hidden) is True
@@ -464,7 +466,10 @@ def test_filters_facets_and_the_panel_agree(open_page, pages, sample):
 
 
 def test_the_url_keeps_camera_colour_facet_and_filters(open_page, pages, sample):
-    url = pages["sample"] + "#p=gap-analysis&d=2&off=enables&inf=1&color=status&f.domain=governance&cam=0.4000,0.6000,0.2500"
+    url = (
+        pages["sample"]
+        + "#p=gap-analysis&d=2&off=enables&inf=1&color=status&f.domain=governance&cam=0.4000,0.6000,0.2500"
+    )
     page = open_page(url)
     assert page.js("graphkit.state()") == {
         "p": "gap-analysis", "d": 2, "off": ["enables"], "inf": True, "color": "status", "f": {"domain": "governance"},
@@ -485,7 +490,13 @@ def test_the_url_keeps_camera_colour_facet_and_filters(open_page, pages, sample)
     for slug, data in sample.graph.nodes(data=True):  # coloured by status now
         status = data.get("status")
         if status:
-            item = next(i for i in again.js("graphkit.sigma && " + "JSON.parse(document.getElementById('gk-meta').textContent).legends.status") if i["value"] in (status, None) and i.get("label") != "none")
+            item = next(
+                i
+                for i in again.js(
+                    "graphkit.sigma && " + "JSON.parse(document.getElementById('gk-meta').textContent).legends.status"
+                )
+                if i["value"] in (status, None) and i.get("label") != "none"
+            )
             assert again.js("s => graphkit.graph.getNodeAttribute(s, 'color')", slug) == item["color"]
     again.assert_clean()
 
@@ -692,7 +703,9 @@ def test_two_patterns_show_the_paths_graphkit_path_prints(open_page, pages, samp
     page.page.fill("#gk-search", "feedback loop gov")
     page.page.press("#gk-search", "Enter")
     others = [r for r in DEFAULT_RELATIONS if r != "generalizes_from"]
-    expected = [format_path(p) for p in find_paths(G, "alignment-monitoring", "feedback-loop-governance", others, limit=5)]
+    expected = [
+        format_path(p) for p in find_paths(G, "alignment-monitoring", "feedback-loop-governance", others, limit=5)
+    ]
     assert page.js("graphkit.paths()") == expected and expected
     assert page.js("location.hash").split("&cam=")[0] == (
         "#p=alignment-monitoring&q=feedback-loop-governance&d=1&off=generalizes_from"

@@ -14,8 +14,8 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ViewError
-from .layout import layout_positions
 from .colors import facet_colors
+from .layout import layout_positions
 from .page import COLOR_FACETS, RENDERERS, facet_values, relation_styles, script_json, to_html
 from .select import facet_graph, focus_graph, hierarchy_graph
 

@@ -35,6 +35,7 @@ PALETTE = (
 OTHER_COLOR = "#bab0ac"
 NONE_COLOR = "#d9d9d9"
 
+
 def _facet_value(data: dict[str, Any], attribute: str) -> str | None:
     value = data.get(attribute)
     if isinstance(value, (list, tuple)):

@@ -3,9 +3,10 @@
 The page is rendered by pyvis (``Network.generate_html``) with a Jinja template of our own that
 inlines every script and style, so it works from ``file://`` with no network. The whole map draws
 with sigma.js + graphology (WebGL, vendored in ``vendor/``); focused pages can draw with
-vis-network from pyvis's package files. Both share one page shell (``map.js``, ``map.css``). All data from the library reaches
-the page as JSON inside ``<script type="application/json">``, escaped for that context, and the
-page's script writes it with ``textContent`` only: a title carrying markup shows as text.
+vis-network from pyvis's package files. Both share one page shell (``map.js``, ``map.css``).
+All data from the library reaches the page as JSON inside ``<script type="application/json">``,
+escaped for that context, and the page's script writes it with ``textContent`` or draws it as
+canvas text only: a title carrying markup shows as text.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from pyvis.network import Network
 
 from ..errors import ViewError
 from ..model import DEFAULT_VOCABULARY, Vocabulary
-from .layout import layout_positions, node_size
 from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
+from .layout import layout_positions, node_size
 
 __all__ = [
     "COLOR_FACETS",
@@ -325,8 +326,14 @@ VIS_HIERARCHY_OPTIONS: dict[str, Any] = {
     "layout": {
         "improvedLayout": False,
         "randomSeed": 1,
-        "hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed", "levelSeparation": 140,
-                         "nodeSpacing": 180, "shakeTowards": "roots"},
+        "hierarchical": {
+            "enabled": True,
+            "direction": "UD",
+            "sortMethod": "directed",
+            "levelSeparation": 140,
+            "nodeSpacing": 180,
+            "shakeTowards": "roots",
+        },
     },  # fmt: skip
 }
 

@@ -19,6 +19,7 @@ from .colors import FACETS, library_colors
 
 __all__ = ["FACETS", "facet_graph", "focus_graph", "hierarchy_graph"]
 
+
 def _relations(G: nx.MultiDiGraph, relations: Iterable[str] | None) -> set[str] | None:
     if relations is None:
         return None
