@@ -536,6 +536,14 @@ def test_phone_width_has_a_legend_drawer_and_a_bottom_sheet(browser, pages):
         page.evaluate("graphkit.select('gap-analysis')")
         box = page.locator("#gk-details").bounding_box()
         assert box["width"] == 390 and box["y"] >= 800 * 0.55 - 1 and box["y"] + box["height"] == pytest.approx(800)
+        # the neighbourhood is framed above the sheet, not under it
+        page.wait_for_function("!graphkit.sigma.getCamera().isAnimated()")
+        lit = page.evaluate(
+            "graphkit.highlightedSlugs().map(s => { const p = graphkit.sigma.framedGraphToViewport("
+            "graphkit.sigma.getNodeDisplayData(s)); return p.y + document.querySelector('#gk-map')"
+            ".getBoundingClientRect().top; })"
+        )
+        assert lit and max(lit) < box["y"]
         page.keyboard.press("Escape")
         assert page.is_hidden("#gk-details")
         # no legend name is cut mid-word: every word of a name sits on one line

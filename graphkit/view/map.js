@@ -586,7 +586,18 @@
         var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
         var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
         var ratio = Math.min(1, Math.max(0.04, 1.3 * Math.max(x1 - x0, y1 - y0)));
-        camera.animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio: ratio, angle: 0 }, { duration: 300 });
+        var target = { x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio: ratio, angle: 0 };
+        // On a phone the panel is a bottom sheet over the map: frame the part above it.
+        var sheet = $("gk-details"), size = renderer.getDimensions();
+        var top = sheet.hidden ? size.height : sheet.getBoundingClientRect().top - container.getBoundingClientRect().top;
+        if (top > 40 && top < size.height - 1) {
+          // sigma fits the graph to the smaller side; the visible part's smaller side may be shorter
+          target.ratio = Math.min(1, ratio * Math.min(size.width, size.height) / Math.min(size.width, top));
+          var centre = renderer.viewportToFramedGraph({ x: size.width / 2, y: size.height / 2 }, { cameraState: target });
+          var above = renderer.viewportToFramedGraph({ x: size.width / 2, y: top / 2 }, { cameraState: target });
+          target.y += centre.y - above.y;
+        }
+        camera.animate(target, { duration: 300 });
       },
       camera: function () { var c = camera.getState(); return [c.x, c.y, c.ratio]; },
       setCamera: function (cam) { camera.setState({ x: cam[0], y: cam[1], ratio: cam[2], angle: 0 }); },
