@@ -628,7 +628,12 @@ def test_hostile_titles_run_nothing_on_the_overview(open_page, pages):
     )
     page.page.mouse.move(point[0] - 2, point[1] - 2)
     page.page.mouse.move(*point)
-    page.page.wait_for_timeout(300)
+    page.page.wait_for_selector("#gk-tip", state="visible")
+    title = G.nodes["href-title"]["title"]
+    assert page.js("document.querySelector('#gk-tip').textContent") == f"{title}\nhref-title\n" + (
+        ", ".join(G.nodes["href-title"]["domains"]) + " · " if G.nodes["href-title"]["domains"] else ""
+    ) + f"{G.degree('href-title')} relation" + ("" if G.degree("href-title") == 1 else "s")
+    assert page.js("document.querySelector('#gk-tip').children.length") == 0
     assert page.js("document.querySelectorAll('#gk-map img, #gk-map b, #gk-map a').length") == 0
     page.assert_clean()
 

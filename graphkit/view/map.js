@@ -231,6 +231,17 @@
     return parts.join(" ");
   }
 
+  // A pattern's tooltip: its title, slug, domains and number of relations, one per line.
+  function tooltip(n) {
+    var lines = [n.label];
+    if (n.label !== n.id) lines.push(n.id);
+    var facts = [];
+    if (n.domains.length) facts.push(n.domains.join(", "));
+    facts.push(n.deg + (n.deg === 1 ? " relation" : " relations"));
+    lines.push(facts.join(" · "));
+    return lines.join("\n");  // vis-network shows string titles with innerText; sigma's tip is textContent
+  }
+
   // --- drawing: vis-network ----------------------------------------------------
   function visView(container, onFirstDraw) {
     var LEGEND = META.legend;
@@ -267,15 +278,6 @@
     function edgeColor(e) {
       var c = RELS[e.r].color;
       return { color: c, highlight: c, hover: c, inherit: false, opacity: e.inf ? 0.7 : 1 };
-    }
-    function tooltip(n) {
-      var lines = [n.label];
-      if (n.label !== n.id) lines.push(n.id);
-      var facts = [];
-      if (n.domains.length) facts.push(n.domains.join(", "));
-      facts.push(n.deg + (n.deg === 1 ? " relation" : " relations"));
-      lines.push(facts.join(" · "));
-      return lines.join("\n");  // vis-network shows string titles with innerText
     }
     // On a big map the first frame shows the whole library, where labels are far below the size
     // vis-network draws; they are added right after that frame, which makes it come sooner.
@@ -554,6 +556,15 @@
       },
     });
     renderer.on("afterRender", placeLabels);
+    var tip = $("gk-tip");
+    renderer.on("enterNode", function (ev) {
+      tip.textContent = tooltip(byId.get(ev.node));
+      var d = renderer.framedGraphToViewport(renderer.getNodeDisplayData(ev.node));
+      tip.style.left = Math.min(d.x + 12, container.clientWidth - 200) + "px";
+      tip.style.top = (d.y + 12) + "px";
+      tip.hidden = false;
+    });
+    renderer.on("leaveNode", function () { tip.hidden = true; });
     placeLabels();  // the constructor's own frame
     requestAnimationFrame(function () {  // the constructor drew; this is the frame that shows it
       window.gkFirstDraw = performance.now();
