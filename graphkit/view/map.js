@@ -756,7 +756,7 @@
       return;
     }
     if (state.q !== null && byId.has(state.q) && state.q !== state.p) {
-      showPaths(state.p, state.q, fit);
+      showPaths(state.p, state.q, fit, filtersChanged);
       return;
     }
     var hood = neighbourhood(state.p, state.d);
@@ -768,7 +768,7 @@
     if (state.cam) view.setCamera(state.cam);
     else if (fit) view.fit(keep);
   }
-  function showPaths(from, to, fit) {
+  function showPaths(from, to, fit, filtersChanged) {
     var paths = shortestPaths(from, to);
     var keep = new Set([from, to]), edges = new Set();
     paths.forEach(function (path) {
@@ -778,7 +778,7 @@
       });
     });
     current = { keep: keep, labelled: keep, total: keep.size, paths: paths.map(pathText) };
-    view.show(from, keep, keep, false, edges);
+    view.show(from, keep, keep, filtersChanged, edges);
     showDetails(from, { total: 0 });
     var box = $("gk-d-path");
     box.textContent = "";
