@@ -35,7 +35,7 @@ from .store import (
     endpoint_url,
     push_graph,
 )
-from .view import COLOR_FACETS, facet_graph, focus_graph, to_html
+from .view import COLOR_FACETS, facet_graph, focus_graph, hierarchy_graph, to_html
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
 
@@ -367,6 +367,18 @@ def _write_page(page: str, output: str) -> None:
     metavar="RELATION",
     help="With --focus: follow only these relations (repeatable).",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=60,
+    show_default=True,
+    help="With --focus: show the closest patterns, strongest links first, up to this many (the page can show all).",
+)
+@click.option(
+    "--hierarchy",
+    is_flag=True,
+    help="With --focus: draw the pattern's generalization hierarchy as a tree instead of its neighbourhood.",
+)
 @click.option("--domain", metavar="DOMAIN", help="Draw only the patterns of this domain.")
 @click.option(
     "--color-by",
@@ -383,6 +395,8 @@ def view(
     focus: str | None,
     depth: int,
     relations: tuple[str, ...],
+    limit: int,
+    hierarchy: bool,
     domain: str | None,
     color_by: str,
     title: str | None,
@@ -393,6 +407,8 @@ def view(
     """
     if relations and not focus:
         raise click.UsageError("--relation needs --focus")
+    if hierarchy and not focus:
+        raise click.UsageError("--hierarchy needs --focus")
     library = _load(root)
     G = library.graph
     name = title or library_title(library)
@@ -401,10 +417,14 @@ def view(
         name += f": {domain}"
     selected = None
     if focus is not None:
-        G = focus_graph(G, focus, depth, relations or None)
+        G = hierarchy_graph(G, focus) if hierarchy else focus_graph(G, focus, depth, relations or None)
         selected = G.graph["focus"]
         name += f": {G.nodes[selected].get('title') or selected}"
-    _write_page(to_html(G, title=name, color_by=color_by, selected=selected, depth=depth), output)
+    # A focused page is small: vis-network draws it with curved arrows and dashed relations.
+    renderer = "vis" if focus is not None else "sigma"
+    page = to_html(G, title=name, color_by=color_by, selected=selected, depth=depth, renderer=renderer,
+                   limit=limit if focus is not None else None)  # fmt: skip
+    _write_page(page, output)
     if output != "-":
         click.echo(f"{output}: {G.number_of_nodes()} patterns, {G.number_of_edges()} relations", err=True)
 

@@ -189,7 +189,8 @@ class Explorer:
             G = facet_graph(G, domain)
         if focus is not None:
             G = focus_graph(G, focus, depth, relations)
-        page = to_html(G, title=_title(self.library, focus, domain), color_by=color_by)
+        renderer = "vis" if focus is not None else "sigma"
+        page = to_html(G, title=_title(self.library, focus, domain), color_by=color_by, renderer=renderer)
         return InlineMap(page, height, G.number_of_nodes(), G.number_of_edges())
 
 

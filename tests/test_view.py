@@ -21,9 +21,20 @@ from graphkit.errors import ExportError, PatternNotFound, ViewError
 from graphkit.export import parse_json, to_json
 from graphkit.model import DEFAULT_VOCABULARY
 from graphkit.site import ARTIFACTS, write_site
-from graphkit.view import facet_graph, focus_graph, layout_positions, relation_styles, script_json, to_html, write_html
+from graphkit.view import (
+    facet_colors,
+    facet_graph,
+    focus_graph,
+    hierarchy_graph,
+    layout_positions,
+    relation_styles,
+    script_json,
+    to_html,
+    write_html,
+)
+from graphkit.view.colors import PALETTE
 from graphkit.view.layout import node_size
-from graphkit.view.page import PALETTE, network_data
+from graphkit.view.page import network_data, strongest_first
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "data" / "view-hostile"
@@ -239,8 +250,10 @@ def test_hostile_strings_reach_the_page_only_as_escaped_json(hostile):
         ),
         ({"selected": "nowhere"}, "cannot select 'nowhere': it is not a pattern of this graph"),
         ({"depth": -1}, "depth must be 0 or more, not -1"),
+        ({"renderer": "canvas"}, "cannot draw with 'canvas' (choose one of: sigma, vis)"),
+        ({"limit": 0, "selected": "gap-analysis"}, "limit must be 1 or more, not 0"),
     ],
-    ids=["facet", "selected", "depth"],
+    ids=["facet", "selected", "depth", "renderer", "limit"],
 )
 def test_bad_page_options_raise_view_error(sample, kwargs, message):
     with pytest.raises(ViewError) as err:
@@ -386,10 +399,19 @@ def test_cli_view_focus_and_domain(tmp_path, sample):
         (["view", "--focus", "gap-analysis", "-r", "bogus"], 1, "Error: unknown relation 'bogus' (known: "),
         (["view", "--domain", "nope"], 1, "Error: no pattern has domain 'nope' (known: "),
         (["view", "-r", "enables"], 2, "Error: --relation needs --focus"),
+        (["view", "--hierarchy"], 2, "Error: --hierarchy needs --focus"),
         (["view", "--depth", "-1"], 2, "Error: Invalid value for '-d' / '--depth': -1 is not in the range 0<=x<=10."),
         (["view", "--color-by", "colour"], 2, "Error: Invalid value for '--color-by': 'colour' is not one of "),
     ],
-    ids=["unknown-pattern", "unknown-relation", "unknown-domain", "relation-without-focus", "depth", "facet"],
+    ids=[
+        "unknown-pattern",
+        "unknown-relation",
+        "unknown-domain",
+        "relation-without-focus",
+        "hierarchy-without-focus",
+        "depth",
+        "facet",
+    ],  # fmt: skip
 )
 def test_cli_view_errors(args, code, first_line, tmp_path):
     result = run(*args, "-o", str(tmp_path / "x.html"))
@@ -447,7 +469,7 @@ def test_inlined_assets_cannot_close_their_elements():
     from graphkit.view.page import _assets
 
     assets = _assets()
-    for name in ("vis_js", "app_js"):
+    for name in ("vis_js", "sigma_js", "app_js"):
         assert "</script" not in assets[name].lower(), name
     for name in ("vis_css", "app_css"):
         assert "</style" not in assets[name].lower(), name
@@ -514,3 +536,90 @@ def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_pat
         "problems.html",
         "problems.json",
     ]
+
+
+# --- the WebGL overview, colours, the local graph and the hierarchy -----------------------------
+
+
+def test_the_overview_inlines_sigma_and_a_focused_page_vis_network(sample):
+    from graphkit.view.page import _assets
+
+    overview, focused = to_html(sample.graph), to_html(sample.graph, renderer="vis")
+    assets = _assets()
+    vendor = PACKAGE / "view" / "vendor"
+    for name in ("sigma.min.js", "graphology.umd.min.js"):
+        assert (vendor / name).read_text(encoding="utf-8") in assets["sigma_js"]
+    for name in ("sigma.LICENSE", "graphology.LICENSE"):
+        assert "Permission is hereby granted, free of charge" in (vendor / name).read_text(encoding="utf-8")
+    assert assets["sigma_js"] in overview and assets["vis_js"] not in overview
+    assert assets["vis_js"] in focused and assets["sigma_js"] not in focused
+    assert parse_page(overview)[0]["gk-meta"]["renderer"] == "sigma"
+    assert overview == to_html(sample.graph)
+
+
+def test_a_value_has_one_colour_on_every_page_of_a_library(sample):
+    G = sample.graph
+    whole = facet_colors(G)
+    assert len({c for v, c in whole.items() if c != "#bab0ac"}) == len([c for c in whole.values() if c != "#bab0ac"])
+    for H in (focus_graph(G, "gap-analysis", 1), facet_graph(G, "governance"), hierarchy_graph(G, "commons-blueprint")):
+        legend = parse_page(to_html(H))[0]["gk-meta"]["legend"]
+        assert {i["value"]: i["color"] for i in legend if i["value"]} == {
+            i["value"]: whole[i["value"]] for i in legend if i["value"]
+        }
+    # the page's own counts do not decide: a page of one rare domain colours it as the library does
+    rare = min(whole, key=lambda v: (facet_values_count(G, v), v))
+    legend = parse_page(to_html(facet_graph(G, rare)))[0]["gk-meta"]["legends"]["domain"]
+    assert [i["color"] for i in legend if i["value"] == rare] == [whole[rare]]
+
+
+def facet_values_count(G, value):
+    return sum(1 for _, d in G.nodes(data=True) if d["domains"][:1] == [value])
+
+
+def test_strongest_first_orders_by_distance_then_strength_then_degree(sample):
+    G = sample.graph
+    order = strongest_first(G, "commons-blueprint")
+    assert order[0] == "commons-blueprint" and sorted(order) == sorted(G)
+    near = set(nx.all_neighbors(G, "commons-blueprint"))
+    assert set(order[1 : len(near) + 1]) == near
+
+
+def test_a_focused_page_ranks_its_patterns_for_the_limit(sample):
+    H = focus_graph(sample.graph, "commons-blueprint", 1)
+    data, _ = parse_page(to_html(H, selected="commons-blueprint", renderer="vis", limit=5))
+    assert data["gk-meta"]["limit"] == 5
+    ranked = sorted(data["gk-nodes"], key=lambda n: n["rank"])
+    assert [n["id"] for n in ranked] == [str(n) for n in strongest_first(H, "commons-blueprint")]
+    data, _ = parse_page(to_html(H, selected="commons-blueprint", renderer="vis", limit=500))
+    assert data["gk-meta"]["limit"] is None and "rank" not in data["gk-nodes"][0]
+
+
+def test_hierarchy_graph_levels_follow_generalization(sample):
+    G = sample.graph
+    H = hierarchy_graph(G, "Gap Analysis")
+    assert dict(H.nodes(data="level")) == {"alignment-monitoring": 0, "commons-blueprint": 0, "gap-analysis": 1}
+    assert {d["relation"] for _, _, d in H.edges(data=True)} <= {"generalizes_from", "specializes_to"}
+    for u, v, d in H.edges(data=True):
+        if d["relation"] == "specializes_to" and {u, v} != {"alignment-monitoring", "commons-blueprint"}:
+            assert H.nodes[u]["level"] < H.nodes[v]["level"]
+    data, _ = parse_page(to_html(H, selected="gap-analysis"))
+    assert data["gk-meta"]["renderer"] == "vis" and data["gk-meta"]["hierarchy"] is True
+    assert {n["id"]: n["level"] for n in data["gk-nodes"]} == dict(H.nodes(data="level"))
+    assert data["gk-options"]["layout"]["hierarchical"]["enabled"] is True
+    assert sorted(G) == sorted(graphkit.load_library().graph)  # the library graph is untouched
+
+
+def test_cli_view_hierarchy_and_limit(tmp_path, sample):
+    out = tmp_path / "tree.html"
+    assert run("view", "--focus", "commons-blueprint", "--hierarchy", "-o", str(out)).exit_code == 0
+    data, _ = parse_page(out.read_text(encoding="utf-8"))
+    assert data["gk-meta"]["hierarchy"] is True
+    assert {n["id"] for n in data["gk-nodes"]} == set(hierarchy_graph(sample.graph, "commons-blueprint"))
+    out = tmp_path / "local.html"
+    assert run("view", "--focus", "commons-blueprint", "--limit", "7", "-o", str(out)).exit_code == 0
+    data, _ = parse_page(out.read_text(encoding="utf-8"))
+    assert data["gk-meta"]["limit"] == 7 and data["gk-meta"]["renderer"] == "vis"
+    out = tmp_path / "whole.html"
+    assert run("view", "-o", str(out)).exit_code == 0
+    data, _ = parse_page(out.read_text(encoding="utf-8"))
+    assert data["gk-meta"]["renderer"] == "sigma" and data["gk-meta"]["limit"] is None

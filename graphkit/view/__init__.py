@@ -1,7 +1,8 @@
 """Stage 3 (view): a pattern graph -> one self-contained, offline, interactive HTML map (pyvis).
 
 ``to_html(G)`` gives the page as text, ``write_html(G, path)`` writes it; ``focus_graph`` and
-``facet_graph`` cut out the part a focused page shows; ``layout_positions`` is the layout.
+``facet_graph`` cut out the part a focused page shows, ``hierarchy_graph`` a pattern's
+generalization tree; ``layout_positions`` is the layout.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ViewError
+from .colors import facet_colors
 from .layout import layout_positions
-from .page import COLOR_FACETS, facet_values, relation_styles, script_json, to_html
-from .select import facet_graph, focus_graph
+from .page import COLOR_FACETS, RENDERERS, facet_values, relation_styles, script_json, to_html
+from .select import facet_graph, focus_graph, hierarchy_graph
 
 __all__ = [
     "COLOR_FACETS",
+    "RENDERERS",
+    "facet_colors",
     "facet_graph",
     "facet_values",
     "focus_graph",
+    "hierarchy_graph",
     "layout_positions",
     "relation_styles",
     "script_json",

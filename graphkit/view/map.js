@@ -1,5 +1,7 @@
-/* graphkit map: search, focus, details, filters and the view state in the URL hash.
-   Every string from the library is written with textContent, never as HTML. */
+/* graphkit map: one page shell (search, legend, filters, details, the view state in the URL hash)
+   over one of two drawings: sigma.js (WebGL, the whole library) or vis-network (focused pages).
+   Every string from the library is written with textContent or drawn as a canvas label, never
+   parsed as HTML. */
 (function () {
   "use strict";
 
@@ -17,13 +19,17 @@
   var OPTIONS = readJSON("gk-options");
   var META = readJSON("gk-meta");
   var RELS = META.relations;
-  var LEGEND = META.legend;
-  var FADED_NODE = { background: "#eceef1", border: "#dde1e6", highlight: { background: "#eceef1", border: "#dde1e6" },
-                     hover: { background: "#eceef1", border: "#dde1e6" } };
-  var FADED_EDGE = { color: "#e6e9ed", highlight: "#e6e9ed", hover: "#e6e9ed", inherit: false, opacity: 1 };
+  var LEGENDS = META.legends;
+  var SIGMA = META.renderer === "sigma";
+  // Half the relations of a big library are machine-inferred: the WebGL overview starts without them.
+  var DEFAULT_INF = !SIGMA;
+  // A neighbourhood lights at most this many patterns (the strongest first) and names this many.
+  var HIGHLIGHT_LIMIT = 150;
+  var LABEL_LIMIT = 40;
+  var FADED_COLOR = "#e4e7eb";
 
   var byId = new Map();
-  NODES.forEach(function (n) { byId.set(n.id, n); });
+  NODES.forEach(function (n, i) { n.index = i; byId.set(n.id, n); });
   EDGES.forEach(function (e, k) {  // compact on the wire: expand the node indexes to slugs
     e.id = k; e.from = NODES[e.f].id; e.to = NODES[e.t].id; e.inf = e.i === 1;
     if (e.c !== undefined) e.conf = e.c;
@@ -31,77 +37,71 @@
   var relByName = new Map();
   RELS.forEach(function (r, i) { relByName.set(r.name, i); });
 
-  // --- vis data --------------------------------------------------------------
-  // vis-network parses every option of every item, and that dominates the first draw of a big
-  // map: nodes take their colour from a group, and edges carry only what differs from the
-  // style of the most common relation, which becomes the default.
-  OPTIONS.groups = { faded: { color: FADED_NODE, font: { color: "#b8bec6" } } };
-  LEGEND.forEach(function (item, i) {
-    OPTIONS.groups["c" + i] = { color: { background: item.color, border: "#ffffff",
-      highlight: { background: item.color, border: "#1f2328" }, hover: { background: item.color, border: "#1f2328" } } };
-  });
-  var BASE = 0;
-  RELS.forEach(function (r, i) { if (r.count + r.inferred_count > RELS[BASE].count + RELS[BASE].inferred_count) BASE = i; });
-  OPTIONS.edges.color = { color: RELS[BASE].color, highlight: RELS[BASE].color, hover: RELS[BASE].color, inherit: false };
-  OPTIONS.edges.dashes = RELS[BASE].dashes || false;
-  OPTIONS.edges.arrows.to.enabled = RELS[BASE].directed;
-  function edgeStyle(e) {
-    var r = RELS[e.r];
-    var item = { id: e.id, from: e.from, to: e.to };
-    if (e.r !== BASE) {
-      item.color = { color: r.color, highlight: r.color, hover: r.color, inherit: false };
-      if (r.dashes || RELS[BASE].dashes) item.dashes = r.dashes || false;
-      if (r.directed !== RELS[BASE].directed) item.arrows = { to: { enabled: r.directed } };
-    }
-    if (e.inf) {
-      item.dashes = META.inferred_dashes;
-      item.color = { color: r.color, highlight: r.color, hover: r.color, inherit: false, opacity: 0.7 };
-    }
-    return item;
+  // --- state and what it shows -------------------------------------------------
+  // p: chosen slug; d: depth; off: hidden relations; inf: inferred shown; color: colour facet;
+  // q: the other end of a path from p;
+  // f: facet -> the one value shown; cam: [x, y, ratio] of the WebGL camera; all: a focused
+  // page shows all its patterns, not only the META.limit strongest.
+  function blankState() {
+    return { p: null, q: null, d: 1, off: new Set(), inf: DEFAULT_INF, color: META.facet, f: {}, cam: null, all: false };
   }
-  function edgeColor(e) {
-    var c = RELS[e.r].color;
-    return { color: c, highlight: c, hover: c, inherit: false, opacity: e.inf ? 0.7 : 1 };
-  }
-  function edgeTitle(e) {
-    var r = RELS[e.r];
-    return byId.get(e.from).label + " — " + r.label + (e.inf ? " (inferred" +
-      (e.conf !== undefined ? ", confidence " + e.conf : "") + ")" : "") + " → " + byId.get(e.to).label;
-  }
-  function tooltip(n) {
-    var lines = [n.label];
-    if (n.label !== n.id) lines.push(n.id);
-    var facts = [];
-    if (n.domains.length) facts.push(n.domains.join(", "));
-    facts.push(n.deg + (n.deg === 1 ? " relation" : " relations"));
-    lines.push(facts.join(" · "));
-    return lines.join("\n");  // vis-network shows string titles with innerText
-  }
-  // On a big map the first frame shows the whole library, where labels are far below the size
-  // vis-network draws; they are added right after that frame, which makes it come sooner.
-  var LATE_LABELS = NODES.length > 1000;
-  var visNodes = new vis.DataSet(NODES.map(function (n) {
-    var item = { id: n.id, x: n.x, y: n.y, size: n.size, group: "c" + n.c, title: tooltip(n) };
-    if (!LATE_LABELS) item.label = n.label;
-    return item;
-  }));
-  var visEdges = new vis.DataSet(EDGES.map(edgeStyle));
+  var state = blankState();
 
-  // --- state -----------------------------------------------------------------
-  var state = { p: null, d: 1, off: new Set(), inf: true };
-  function edgeVisible(e) { return !state.off.has(RELS[e.r].name) && (state.inf || !e.inf); }
-  var edgeView = new vis.DataView(visEdges, { filter: function (item) { return edgeVisible(EDGES[item.id]); } });
+  function nodeShown(n) {
+    if (META.limit && !state.all && n.rank >= META.limit) return false;
+    for (var facet in state.f) {
+      if ((n.fv[facet] || []).indexOf(state.f[facet]) < 0) return false;
+    }
+    return true;
+  }
+  function edgeShown(e) {
+    return !state.off.has(RELS[e.r].name) && (state.inf || !e.inf) &&
+      nodeShown(NODES[e.f]) && nodeShown(NODES[e.t]);
+  }
+  // The legend item (and colour) of a pattern for a colour facet: its first value's.
+  function legendOf(facet) { return LEGENDS[facet] || META.legend; }
+  function legendIndex(facet) {
+    var index = new Map();
+    var other = -1, none = -1;
+    legendOf(facet).forEach(function (item, i) {
+      if (item.value !== null) index.set(item.value, i);
+      else if (item.label === "none") none = i;
+      else other = i;
+    });
+    return function (n) {
+      var values = n.fv[facet] || [];
+      if (!values.length) return none;
+      return index.has(values[0]) ? index.get(values[0]) : other;
+    };
+  }
+  function colorFn(facet) {
+    var index = legendIndex(facet), legend = legendOf(facet);
+    return function (n) { var i = index(n); return i < 0 ? FADED_COLOR : legend[i].color; };
+  }
+  function colorOf(n, facet) { return colorFn(facet)(n); }
+  function rgba(hex, alpha) {
+    var v = parseInt(hex.slice(1), 16);
+    return "rgba(" + (v >> 16 & 255) + "," + (v >> 8 & 255) + "," + (v & 255) + "," + alpha + ")";
+  }
 
   function encodeState(s) {
     var parts = [];
     if (s.p !== null) parts.push("p=" + encodeURIComponent(s.p));
+    if (s.p !== null && s.q !== null) parts.push("q=" + encodeURIComponent(s.q));
     if (s.p !== null || s.d !== 1) parts.push("d=" + s.d);
     if (s.off.size) parts.push("off=" + Array.from(s.off).sort().map(encodeURIComponent).join(","));
-    if (!s.inf) parts.push("inf=0");
+    if (s.inf !== DEFAULT_INF) parts.push("inf=" + (s.inf ? "1" : "0"));
+    if (s.color !== META.facet) parts.push("color=" + encodeURIComponent(s.color));
+    Object.keys(s.f).sort().forEach(function (facet) {
+      parts.push("f." + encodeURIComponent(facet) + "=" + encodeURIComponent(s.f[facet]));
+    });
+    if (s.all) parts.push("all=1");
+    if (s.cam) parts.push("cam=" + s.cam.map(function (x) { return x.toFixed(4); }).join(","));
     return parts.length ? "#" + parts.join("&") : "";
   }
   function decodeHash(hash, base) {
-    var s = { p: base.p, d: base.d, off: new Set(), inf: true };
+    var s = blankState();
+    s.p = base.p; s.d = base.d;
     var given = false;
     hash.replace(/^#/, "").split("&").forEach(function (part) {
       if (!part) return;
@@ -109,159 +109,576 @@
       var key = eq < 0 ? part : part.slice(0, eq);
       var raw = eq < 0 ? "" : part.slice(eq + 1);
       var value;
-      try { value = decodeURIComponent(raw); } catch (err) { return; }
+      try { value = decodeURIComponent(raw); key = decodeURIComponent(key); } catch (err) { return; }
       given = true;
       if (key === "p") s.p = value;
+      else if (key === "q") s.q = value;
       else if (key === "d") { var d = parseInt(value, 10); if (d >= 0 && d <= 3) s.d = d; }
       else if (key === "off") raw.split(",").forEach(function (x) {
         try { var name = decodeURIComponent(x); if (relByName.has(name)) s.off.add(name); } catch (err) { /* ignore */ }
       });
       else if (key === "inf") s.inf = value !== "0";
+      else if (key === "all") s.all = value === "1";
+      else if (key === "color") { if (SIGMA && LEGENDS[value]) s.color = value; }
+      else if (key.slice(0, 2) === "f." && META.filters.indexOf(key.slice(2)) >= 0) s.f[key.slice(2)] = value;
+      else if (key === "cam") {
+        var cam = value.split(",").map(Number);
+        if (cam.length === 3 && cam.every(isFinite) && cam[2] > 0) s.cam = cam;
+      }
     });
     if (given && !/(^#|&)p=/.test(hash)) s.p = null;
     return s;
   }
 
-  // --- the network -----------------------------------------------------------
-  // vis-network builds a label module for every edge, even one without a label, and works out
-  // its fonts from the whole option pile each time: the costliest step of building a map of
-  // 17,000 edges. Our edges have no labels and no fonts of their own, so every one of them gets
-  // the same result: it is worked out once (on the first such edge) and copied. The class is
-  // reached through a probe network; if vis-network's internals ever differ, nothing is patched.
-  (function shareEdgeFonts() {
-    try {
-      var probe = new vis.Network(document.createElement("div"),
-        { nodes: [{ id: 1 }, { id: 2 }], edges: [{ id: 1, from: 1, to: 2 }] }, { physics: false });
-      var module = probe.body.edges[1].labelModule;
-      probe.destroy();
-      var Label = module && module.isEdgeLabel === true && module.constructor;
-      if (!Label || typeof Label.prototype.update !== "function" || Label.prototype.update.gkShared) return;
-      var update = Label.prototype.update;
-      var shared = null;
-      var shortcut = function (options, pile) {
-        if (!this.isEdgeLabel || options.label !== undefined || !pile || !pile[0] || pile[0].font !== undefined ||
-            pile[0].chosen !== undefined) {
-          return update.call(this, options, pile);
-        }
-        if (shared === null) {
-          update.call(this, options, pile);
-          shared = { fontOptions: Object.assign({}, this.fontOptions), baseSize: this.baseSize };
-          return undefined;
-        }
-        this.elementOptions = options;
-        this.fontOptions = Object.assign({}, shared.fontOptions);
-        this.baseSize = shared.baseSize;
-        return undefined;
-      };
-      shortcut.gkShared = true;
-      Label.prototype.update = shortcut;
-    } catch (err) { /* an unexpected vis-network: keep its own code path */ }
-  })();
-
-  var container = $("gk-map");
-  var network = new vis.Network(container, { nodes: visNodes, edges: edgeView }, OPTIONS);
-  network.once("afterDrawing", function () {
-    window.gkFirstDraw = performance.now();
-    if (LATE_LABELS) {
-      setTimeout(function () {
-        visNodes.update(NODES.map(function (n) { return { id: n.id, label: n.label }; }));
-        document.body.setAttribute("data-drawn", "1");
-      }, 0);
-    } else {
-      document.body.setAttribute("data-drawn", "1");
+  // --- neighbourhoods, bounded -------------------------------------------------
+  // The strength of a link: curated above inferred; curated by weight, inferred by confidence.
+  function strength(e) {
+    if (e.inf) return typeof e.conf === "number" ? Math.min(Math.max(e.conf, 0), 1) : 0.5;
+    return 2 + (typeof e.w === "number" && e.w > 0 ? e.w : 0);
+  }
+  var adjacency = null;  // slug -> [[other, edge]], over the edges shown; rebuilt when filters change
+  function adjacent(slug) {
+    if (adjacency === null) {
+      adjacency = new Map();
+      EDGES.forEach(function (e) {
+        if (!edgeShown(e)) return;
+        if (!adjacency.has(e.from)) adjacency.set(e.from, []);
+        if (!adjacency.has(e.to)) adjacency.set(e.to, []);
+        adjacency.get(e.from).push([e.to, e]);
+        adjacency.get(e.to).push([e.from, e]);
+      });
     }
-  });
-
+    return adjacency.get(slug) || [];
+  }
+  // Patterns within `depth` steps, nearest and strongest first: {order: [slug...], total}.
+  // A hub reaches half a dense library in two steps; the map lights the first
+  // HIGHLIGHT_LIMIT and says how many there are.
   function neighbourhood(start, depth) {
-    var adj = new Map();
-    EDGES.forEach(function (e) {
-      if (!edgeVisible(e)) return;
-      if (!adj.has(e.from)) adj.set(e.from, []);
-      if (!adj.has(e.to)) adj.set(e.to, []);
-      adj.get(e.from).push(e.to);
-      adj.get(e.to).push(e.from);
-    });
-    var seen = new Set([start]);
+    var info = new Map([[start, { depth: 0, strength: Infinity }]]);
     var frontier = [start];
-    for (var k = 0; k < depth; k++) {
+    for (var k = 1; k <= depth; k++) {
       var next = [];
       frontier.forEach(function (n) {
-        (adj.get(n) || []).forEach(function (m) { if (!seen.has(m)) { seen.add(m); next.push(m); } });
+        adjacent(n).forEach(function (pair) {
+          var other = pair[0], s = strength(pair[1]);
+          var seen = info.get(other);
+          if (!seen) { info.set(other, { depth: k, strength: s }); next.push(other); }
+          else if (seen.depth === k && s > seen.strength) seen.strength = s;
+        });
       });
       frontier = next;
     }
-    return seen;
+    var order = Array.from(info.keys());
+    order.sort(function (a, b) {
+      var x = info.get(a), y = info.get(b);
+      return x.depth - y.depth || y.strength - x.strength || byId.get(b).deg - byId.get(a).deg ||
+        (a < b ? -1 : a > b ? 1 : 0);
+    });
+    return { order: order, total: order.length };
   }
 
-  // Fading: nodes change group through the DataSet; edges, tens of thousands on a big map,
-  // get their colour set on vis-network's drawn edge objects (a DataSet update re-parses every
-  // option of every edge: close to a second for 17,000), then one redraw. An edge the filters
-  // bring back is made afresh from the DataSet, so the filters reset the record of faded edges.
-  var faded = { nodes: new Set(), edges: new Set() };
-  function highlight(keep, edgesReset) {
-    var nodeUpdates = [];
-    var nowFaded = new Set();
+  // The shortest paths between two patterns over the relations shown (steps either way), as
+  // `graphkit path` finds them: lists of slugs in sorted order, at most PATH_LIMIT of them.
+  var PATH_LIMIT = 5;
+  function shortestPaths(from, to) {
+    var parents = new Map([[from, []]]);
+    var frontier = [from];
+    while (frontier.length && !parents.has(to)) {
+      var next = [], level = new Map();
+      frontier.forEach(function (n) {
+        adjacent(n).forEach(function (pair) {
+          var other = pair[0];
+          if (parents.has(other)) return;
+          if (!level.has(other)) { level.set(other, []); next.push(other); }
+          if (level.get(other).indexOf(n) < 0) level.get(other).push(n);
+        });
+      });
+      level.forEach(function (list, n) { parents.set(n, list); });
+      frontier = next;
+    }
+    if (!parents.has(to)) return [];
+    var paths = [], cap = PATH_LIMIT * 20;
+    (function walk(n, tail) {
+      if (paths.length >= cap) return;
+      if (n === from) { paths.push([from].concat(tail)); return; }
+      parents.get(n).forEach(function (m) { walk(m, [n].concat(tail)); });
+    })(to, []);
+    paths.sort(function (a, b) {
+      for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; }
+      return 0;
+    });
+    return paths.slice(0, PATH_LIMIT);
+  }
+  // The shown edges between two patterns, those from u to v first (`graphkit path` names those).
+  function between(u, v) {
+    var forward = [], backward = [];
+    adjacent(u).forEach(function (pair) {
+      if (pair[0] !== v) return;
+      (pair[1].from === u ? forward : backward).push(pair[1]);
+    });
+    return { forward: forward, backward: backward };
+  }
+  // A path as `graphkit path` prints it: a --enables-> b <-requires-- c
+  function pathText(path) {
+    var parts = [path[0]];
+    for (var i = 1; i < path.length; i++) {
+      var e = between(path[i - 1], path[i]);
+      var names = Array.from(new Set((e.forward.length ? e.forward : e.backward).map(function (x) {
+        return RELS[x.r].name;
+      }))).sort().join("|");
+      parts.push(e.forward.length ? "--" + names + "->" : "<-" + names + "--", path[i]);
+    }
+    return parts.join(" ");
+  }
+
+  // A pattern's tooltip: its title, slug, domains and number of relations, one per line.
+  function tooltip(n) {
+    var lines = [n.label];
+    if (n.label !== n.id) lines.push(n.id);
+    var facts = [];
+    if (n.domains.length) facts.push(n.domains.join(", "));
+    facts.push(n.deg + (n.deg === 1 ? " relation" : " relations"));
+    lines.push(facts.join(" · "));
+    return lines.join("\n");  // vis-network shows string titles with innerText; sigma's tip is textContent
+  }
+
+  // --- drawing: vis-network ----------------------------------------------------
+  function visView(container, onFirstDraw) {
+    var LEGEND = META.legend;
+    var FADED_NODE = { background: "#eceef1", border: "#dde1e6", highlight: { background: "#eceef1", border: "#dde1e6" },
+                       hover: { background: "#eceef1", border: "#dde1e6" } };
+    var FADED_EDGE = { color: "#e6e9ed", highlight: "#e6e9ed", hover: "#e6e9ed", inherit: false, opacity: 1 };
+    // vis-network parses every option of every item, and that dominates the first draw of a big
+    // map: nodes take their colour from a group, and edges carry only what differs from the
+    // style of the most common relation, which becomes the default.
+    OPTIONS.groups = { faded: { color: FADED_NODE, font: { color: "#b8bec6" } } };
+    LEGEND.forEach(function (item, i) {
+      OPTIONS.groups["c" + i] = { color: { background: item.color, border: "#ffffff",
+        highlight: { background: item.color, border: "#1f2328" }, hover: { background: item.color, border: "#1f2328" } } };
+    });
+    var BASE = 0;
+    RELS.forEach(function (r, i) { if (r.count + r.inferred_count > RELS[BASE].count + RELS[BASE].inferred_count) BASE = i; });
+    OPTIONS.edges.color = { color: RELS[BASE].color, highlight: RELS[BASE].color, hover: RELS[BASE].color, inherit: false };
+    OPTIONS.edges.dashes = RELS[BASE].dashes || false;
+    OPTIONS.edges.arrows.to.enabled = RELS[BASE].directed;
+    function edgeStyle(e) {
+      var r = RELS[e.r];
+      var item = { id: e.id, from: e.from, to: e.to };
+      if (e.r !== BASE) {
+        item.color = { color: r.color, highlight: r.color, hover: r.color, inherit: false };
+        if (r.dashes || RELS[BASE].dashes) item.dashes = r.dashes || false;
+        if (r.directed !== RELS[BASE].directed) item.arrows = { to: { enabled: r.directed } };
+      }
+      if (e.inf) {
+        item.dashes = META.inferred_dashes;
+        item.color = { color: r.color, highlight: r.color, hover: r.color, inherit: false, opacity: 0.7 };
+      }
+      return item;
+    }
+    function edgeColor(e) {
+      var c = RELS[e.r].color;
+      return { color: c, highlight: c, hover: c, inherit: false, opacity: e.inf ? 0.7 : 1 };
+    }
+    // On a big map the first frame shows the whole library, where labels are far below the size
+    // vis-network draws; they are added right after that frame, which makes it come sooner.
+    var LATE_LABELS = NODES.length > 1000;
+    var visNodes = new vis.DataSet(NODES.map(function (n) {
+      var item = { id: n.id, size: n.size, group: "c" + n.c, title: tooltip(n) };
+      if (META.hierarchy) item.level = n.level;  // vis-network lays the tree out by level
+      else { item.x = n.x; item.y = n.y; }
+      if (!LATE_LABELS) item.label = n.label;
+      return item;
+    }));
+    var visEdges = new vis.DataSet(EDGES.map(edgeStyle));
+    var nodeView = new vis.DataView(visNodes, { filter: function (item) { return nodeShown(byId.get(item.id)); } });
+    var edgeView = new vis.DataView(visEdges, { filter: function (item) { return edgeShown(EDGES[item.id]); } });
+
+    // vis-network builds a label module for every edge, even one without a label, and works out
+    // its fonts from the whole option pile each time: the costliest step of building a map of
+    // 17,000 edges. Our edges have no labels and no fonts of their own, so every one of them gets
+    // the same result: it is worked out once (on the first such edge) and copied. The class is
+    // reached through a probe network; if vis-network's internals ever differ, nothing is patched.
+    (function shareEdgeFonts() {
+      try {
+        var probe = new vis.Network(document.createElement("div"),
+          { nodes: [{ id: 1 }, { id: 2 }], edges: [{ id: 1, from: 1, to: 2 }] }, { physics: false });
+        var module = probe.body.edges[1].labelModule;
+        probe.destroy();
+        var Label = module && module.isEdgeLabel === true && module.constructor;
+        if (!Label || typeof Label.prototype.update !== "function" || Label.prototype.update.gkShared) return;
+        var update = Label.prototype.update;
+        var shared = null;
+        var shortcut = function (options, pile) {
+          if (!this.isEdgeLabel || options.label !== undefined || !pile || !pile[0] || pile[0].font !== undefined ||
+              pile[0].chosen !== undefined) {
+            return update.call(this, options, pile);
+          }
+          if (shared === null) {
+            update.call(this, options, pile);
+            shared = { fontOptions: Object.assign({}, this.fontOptions), baseSize: this.baseSize };
+            return undefined;
+          }
+          this.elementOptions = options;
+          this.fontOptions = Object.assign({}, shared.fontOptions);
+          this.baseSize = shared.baseSize;
+          return undefined;
+        };
+        shortcut.gkShared = true;
+        Label.prototype.update = shortcut;
+      } catch (err) { /* an unexpected vis-network: keep its own code path */ }
+    })();
+
+    var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, OPTIONS);
+    network.once("afterDrawing", function () {
+      window.gkFirstDraw = performance.now();
+      if (LATE_LABELS) {
+        setTimeout(function () {
+          visNodes.update(NODES.map(function (n) { return { id: n.id, label: n.label }; }));
+          onFirstDraw();
+        }, 0);
+      } else {
+        onFirstDraw();
+      }
+    });
+
+    // Fading: nodes change group through the DataSet; edges, tens of thousands on a big map,
+    // get their colour set on vis-network's drawn edge objects (a DataSet update re-parses every
+    // option of every edge: close to a second for 17,000), then one redraw. An edge the filters
+    // bring back is made afresh from the DataSet, so the filters reset the record of faded edges.
+    var faded = { nodes: new Set(), edges: new Set() };
+    function highlight(keep, edgesReset) {
+      var nodeUpdates = [];
+      var nowFaded = new Set();
+      NODES.forEach(function (n) {
+        var fade = keep !== null && !keep.has(n.id);
+        if (fade) nowFaded.add(n.id);
+        if (fade !== faded.nodes.has(n.id)) nodeUpdates.push({ id: n.id, group: fade ? "faded" : "c" + n.c });
+      });
+      var drawn = network.body.edges;
+      var before = edgesReset ? new Set() : faded.edges;
+      var edgesFaded = new Set();
+      var changed = 0;
+      EDGES.forEach(function (e) {
+        var fade = keep !== null && !(keep.has(e.from) && keep.has(e.to));
+        if (fade) edgesFaded.add(e.id);
+        var edge = drawn[e.id];
+        if (edge && fade !== before.has(e.id)) {
+          edge.options.color = fade ? FADED_EDGE : edgeColor(e);
+          changed++;
+        }
+      });
+      faded = { nodes: nowFaded, edges: edgesFaded };
+      if (nodeUpdates.length) visNodes.update(nodeUpdates);
+      if (changed) network.redraw();
+    }
+
+    var titled = new Set();  // edge tooltips are made on first hover: thousands up front slow the first draw
+    network.on("hoverEdge", function (params) {
+      if (titled.has(params.edge)) return;
+      titled.add(params.edge);
+      var e = EDGES[params.edge], r = RELS[e.r];
+      visEdges.update({ id: params.edge, title: byId.get(e.from).label + " — " + r.label + (e.inf ? " (inferred" +
+        (e.conf !== undefined ? ", confidence " + e.conf : "") + ")" : "") + " → " + byId.get(e.to).label });
+    });
+
+    return {
+      hooks: { network: network, nodes: visNodes, edges: visEdges, edgeView: edgeView, nodeView: nodeView },
+      colors: false,
+      filtersChanged: function () { nodeView.refresh(); edgeView.refresh(); },
+      show: function (chosen, keep, labelled, filtersChanged) {
+        highlight(keep, filtersChanged);
+        if (chosen === null) {
+          // unselectAll redraws at once: only when something is selected (not before the first frame)
+          if (network.getSelectedNodes().length || network.getSelectedEdges().length) network.unselectAll();
+        } else {
+          network.selectNodes([chosen], false);
+        }
+      },
+      fit: function (keep) {
+        if (keep === null) network.fit({ animation: false, maxZoomLevel: 1 });
+        else network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.2 });
+      },
+      camera: function () { return null; },
+      setCamera: function () { /* vis pages fit their focus instead */ },
+      onClick: function (callback) {
+        network.on("click", function (params) {
+          if (params.nodes.length) callback(params.nodes[0], Boolean(params.event && params.event.srcEvent && params.event.srcEvent.shiftKey));
+          else if (!params.edges.length) callback(null);
+        });
+      },
+      onCamera: function () { /* no camera state on vis pages */ },
+      canvases: function () { return Array.from(container.querySelectorAll("canvas")); },
+      recolor: function () { /* vis pages keep the colour facet they were made with */ },
+    };
+  }
+
+  // --- drawing: sigma.js (WebGL) -----------------------------------------------
+  function sigmaView(container, onFirstDraw) {
+    var graph = new graphology.MultiDirectedGraph();
+    var color = colorFn(state.color);
+    // vis-network sizes are pixel radii for a 1:1 zoom; sigma draws a whole library in one screen
+    var SIZE = 0.35;
     NODES.forEach(function (n) {
-      var fade = keep !== null && !keep.has(n.id);
-      if (fade) nowFaded.add(n.id);
-      if (fade !== faded.nodes.has(n.id)) {
-        nodeUpdates.push({ id: n.id, group: fade ? "faded" : "c" + n.c });
-      }
+      // y grows downwards in the layout (as on a canvas) and upwards in sigma
+      graph.addNode(n.id, { x: n.x, y: -n.y, size: n.size * SIZE, label: n.label, color: color(n) });
     });
-    var drawn = network.body.edges;
-    var before = edgesReset ? new Set() : faded.edges;
-    var edgesFaded = new Set();
-    var changed = 0;
     EDGES.forEach(function (e) {
-      var fade = keep !== null && !(keep.has(e.from) && keep.has(e.to));
-      if (fade) edgesFaded.add(e.id);
-      var edge = drawn[e.id];
-      if (edge && fade !== before.has(e.id)) {
-        edge.options.color = fade ? FADED_EDGE : edgeColor(e);
-        changed++;
-      }
+      var r = RELS[e.r];
+      graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to, {
+        size: e.inf ? 0.5 : 1,
+        color: e.inf ? rgba(r.color, 0.5) : r.color,  // inferred: half transparent
+        type: r.directed ? "arrow" : "line",
+      });
     });
-    faded = { nodes: nowFaded, edges: edgesFaded };
-    if (nodeUpdates.length) visNodes.update(nodeUpdates);
-    if (changed) network.redraw();
+    var view = { keep: null, labelled: new Set(), chosen: null, edges: null };
+    // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
+    // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
+    var offered = [], named = [], regions = [];
+    var LABEL_FONT = "12px system-ui, sans-serif";
+    var REGION_FONT = "bold 15px system-ui, sans-serif";
+    // Zoomed out, a facet value whose patterns sit together is named over its region: one
+    // whose patterns lie within REGION_SPREAD (of the whole map) of their centre, and make at
+    // least half the patterns there. A name over patterns scattered across the map, or mixed
+    // with many others, would point at nothing.
+    var REGION_RATIO = 0.5, REGION_SPREAD = 0.12, REGION_MIN = 5;
+    function regionLabels() {
+      if (view.keep !== null || renderer.getCamera().getState().ratio < REGION_RATIO) return [];
+      var legend = legendOf(state.color), index = legendIndex(state.color), sums = new Map(), points = [];
+      NODES.forEach(function (n) {
+        if (!nodeShown(n)) return;
+        var d = renderer.getNodeDisplayData(n.id);
+        if (!d) return;
+        var i = index(n);
+        points.push([d.x, d.y, i]);
+        if (i < 0 || legend[i].value === null) return;
+        var g = sums.get(i) || { x: 0, y: 0, xx: 0, yy: 0, n: 0 };
+        g.x += d.x; g.y += d.y; g.xx += d.x * d.x; g.yy += d.y * d.y; g.n += 1;
+        sums.set(i, g);
+      });
+      var out = [];
+      sums.forEach(function (g, i) {
+        if (g.n < REGION_MIN) return;
+        var mx = g.x / g.n, my = g.y / g.n;
+        var spread = Math.sqrt(Math.max(0, g.xx / g.n - mx * mx + g.yy / g.n - my * my));
+        if (spread > REGION_SPREAD) return;
+        var near = 0, own = 0, r2 = spread * spread;
+        points.forEach(function (p) {
+          if ((p[0] - mx) * (p[0] - mx) + (p[1] - my) * (p[1] - my) <= r2) { near++; if (p[2] === i) own++; }
+        });
+        if (own * 2 < near) return;
+        var at = renderer.framedGraphToViewport({ x: mx, y: my });
+        out.push({ value: legend[i].value, x: at.x, y: at.y, n: g.n });
+      });
+      out.sort(function (a, b) { return b.n - a.n || (a.value < b.value ? -1 : 1); });
+      return out;
+    }
+    function placeLabels() {
+      var context = renderer.getCanvases().labels.getContext("2d");
+      offered.sort(function (a, b) {
+        return (b.forceLabel ? 1 : 0) - (a.forceLabel ? 1 : 0) || b.size - a.size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+      });
+      context.lineWidth = 3;
+      context.lineJoin = "round";
+      context.strokeStyle = "#ffffff";
+      context.fillStyle = "#1f2328";
+      var boxes = [];
+      named = [];
+      regions = [];
+      function free(box) {
+        for (var i = 0; i < boxes.length; i++) {
+          var b = boxes[i];
+          if (box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]) return false;
+        }
+        return true;
+      }
+      context.font = REGION_FONT;
+      regionLabels().forEach(function (r) {
+        var width = context.measureText(r.value).width;
+        var box = [r.x - width / 2 - 4, r.y - 11, r.x + width / 2 + 4, r.y + 11];
+        if (!free(box)) return;
+        boxes.push(box);
+        regions.push(r.value);
+        context.strokeText(r.value, r.x - width / 2, r.y + 5);
+        context.fillStyle = "#57606a";
+        context.fillText(r.value, r.x - width / 2, r.y + 5);
+        context.fillStyle = "#1f2328";
+      });
+      context.font = LABEL_FONT;
+      offered.forEach(function (d) {
+        var left = d.x + d.size + 3, width = context.measureText(d.label).width;
+        var box = [left - 2, d.y - 9, left + width + 2, d.y + 9];
+        if (!free(box)) return;
+        boxes.push(box);
+        named.push(d.key);
+        context.strokeText(d.label, left, d.y + 4);
+        context.fillText(d.label, left, d.y + 4);
+      });
+      offered = [];
+    }
+    var renderer = new Sigma(graph, container, {
+      zIndex: true,
+      labelFont: "system-ui, sans-serif",
+      labelSize: 12,
+      labelColor: { color: "#1f2328" },
+      // The label grid offers the biggest (most connected) names of each cell, more as the
+      // reader zooms in; placeLabels draws them without letting two overlap.
+      labelDensity: 1,
+      labelGridCellSize: 120,
+      labelRenderedSizeThreshold: 4,
+      defaultDrawNodeLabel: function (context, data) { if (data.label) offered.push(data); },
+      minCameraRatio: 0.005,
+      maxCameraRatio: 4,
+      nodeReducer: function (node, data) {
+        var res = Object.assign({}, data);
+        if (!nodeShown(byId.get(node))) { res.hidden = true; return res; }
+        if (view.keep !== null) {
+          if (view.keep.has(node)) {
+            res.zIndex = 2;
+            if (view.labelled.has(node)) res.forceLabel = true;
+            if (node === view.chosen) res.highlighted = true;
+          } else {  // WebGL draws every node above every edge: faded ones shrink out of the way
+            res.color = FADED_COLOR; res.label = null; res.zIndex = 0; res.size = data.size / 2;
+          }
+        }
+        return res;
+      },
+      edgeReducer: function (key, data) {
+        var e = EDGES[+key];
+        var res = Object.assign({}, data);
+        if (!edgeShown(e)) { res.hidden = true; return res; }
+        if (view.keep !== null) {
+          // in a dense library the other edges would cover the lit ones: they step aside
+          var lit = view.edges !== null ? view.edges.has(e.id) : view.keep.has(e.from) && view.keep.has(e.to);
+          if (lit) { res.zIndex = 1; res.size = data.size * 2; }
+          else res.hidden = true;
+        }
+        return res;
+      },
+    });
+    renderer.on("afterRender", placeLabels);
+    var tip = $("gk-tip");
+    renderer.on("enterNode", function (ev) {
+      tip.textContent = tooltip(byId.get(ev.node));
+      var d = renderer.framedGraphToViewport(renderer.getNodeDisplayData(ev.node));
+      tip.style.left = Math.min(d.x + 12, container.clientWidth - 200) + "px";
+      tip.style.top = (d.y + 12) + "px";
+      tip.hidden = false;
+    });
+    renderer.on("leaveNode", function () { tip.hidden = true; });
+    placeLabels();  // the constructor's own frame
+    requestAnimationFrame(function () {  // the constructor drew; this is the frame that shows it
+      window.gkFirstDraw = performance.now();
+      onFirstDraw();
+    });
+    var camera = renderer.getCamera();
+    return {
+      hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); },
+               regions: function () { return regions.slice(); } },
+      colors: true,
+      filtersChanged: function () { /* the reducers read the state */ },
+      show: function (chosen, keep, labelled, filtersChanged, edges) {
+        view.chosen = chosen; view.keep = keep; view.labelled = labelled; view.edges = edges || null;
+        // a full refresh: sigma orders what it draws by zIndex only when it indexes the graph,
+        // and the lit edges must come above the faded ones
+        renderer.refresh();
+      },
+      fit: function (keep) {
+        if (keep === null) {
+          var c = camera.getState();
+          if (c.x !== 0.5 || c.y !== 0.5 || c.ratio !== 1) camera.animate({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, { duration: 300 });
+          return;
+        }
+        var xs = [], ys = [];
+        keep.forEach(function (slug) {
+          var d = renderer.getNodeDisplayData(slug);
+          if (d) { xs.push(d.x); ys.push(d.y); }
+        });
+        if (!xs.length) return;
+        var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+        var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+        var ratio = Math.min(1, Math.max(0.04, 1.3 * Math.max(x1 - x0, y1 - y0)));
+        var target = { x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio: ratio, angle: 0 };
+        // On a phone the panel is a bottom sheet over the map: frame the part above it.
+        var sheet = $("gk-details"), size = renderer.getDimensions();
+        var top = sheet.hidden ? size.height : sheet.getBoundingClientRect().top - container.getBoundingClientRect().top;
+        if (top > 40 && top < size.height - 1) {
+          // sigma fits the graph to the smaller side; the visible part's smaller side may be shorter
+          target.ratio = Math.min(1, ratio * Math.min(size.width, size.height) / Math.min(size.width, top));
+          var centre = renderer.viewportToFramedGraph({ x: size.width / 2, y: size.height / 2 }, { cameraState: target });
+          var above = renderer.viewportToFramedGraph({ x: size.width / 2, y: top / 2 }, { cameraState: target });
+          target.y += centre.y - above.y;
+        }
+        camera.animate(target, { duration: 300 });
+      },
+      camera: function () { var c = camera.getState(); return [c.x, c.y, c.ratio]; },
+      setCamera: function (cam) { camera.setState({ x: cam[0], y: cam[1], ratio: cam[2], angle: 0 }); },
+      onClick: function (callback) {
+        renderer.on("clickNode", function (ev) { callback(ev.node, Boolean(ev.event && ev.event.original && ev.event.original.shiftKey)); });
+        renderer.on("clickStage", function () { callback(null); });
+      },
+      onCamera: function (callback) { camera.on("updated", callback); },
+      canvases: function () {
+        renderer.refresh({ skipIndexation: true });  // draws now: WebGL canvases are read in this task
+        var all = renderer.getCanvases();
+        return Object.keys(all).map(function (k) { return all[k]; });
+      },
+      recolor: function (facet) {
+        var color = colorFn(facet);
+        graph.updateEachNodeAttributes(function (node, attr) {
+          attr.color = color(byId.get(node));
+          return attr;
+        }, { attributes: ["color"] });
+      },
+    };
   }
 
-  // --- the details panel -----------------------------------------------------
+  // --- the details panel -------------------------------------------------------
+  var GROUP_OPEN = 12;  // a longer group shows its strongest 12 and folds the rest, counted
   function patternLink(slug) {
-    var s = { p: slug, d: state.d, off: state.off, inf: state.inf };
+    var s = Object.assign({}, state, { p: slug, cam: null });
     var a = el("a", { href: encodeState(s) }, byId.get(slug).label);
     a.setAttribute("data-slug", slug);
     return a;
   }
+  // The relations of a pattern that the filters show, grouped by relation as seen from it:
+  // curated groups before inferred ones, each group strongest first.
   function relationGroups(slug) {
-    var groups = new Map();  // heading -> {rel, neighbours: Map(slug -> true)}
-    function add(heading, relIndex, inf, other) {
-      if (!groups.has(heading)) groups.set(heading, { r: relIndex, inf: inf, slugs: [] });
-      var g = groups.get(heading);
-      if (g.slugs.indexOf(other) < 0) g.slugs.push(other);
-    }
-    EDGES.forEach(function (e) {
-      if (e.from !== slug && e.to !== slug) return;
-      var r = RELS[e.r];
+    var groups = new Map();
+    adjacent(slug).forEach(function (pair) {
+      var other = pair[0], e = pair[1], r = RELS[e.r];
       var out = e.from === slug;
-      var other = out ? e.to : e.from;
       var heading;
       if (!r.directed || out) heading = r.label;
       else if (r.inverse_label) heading = r.inverse_label;
       else heading = "← " + r.label;
       if (e.inf) heading += " (inferred)";
-      add(heading, e.r, e.inf, other);
+      if (!groups.has(heading)) groups.set(heading, { heading: heading, r: e.r, inf: e.inf, best: new Map() });
+      var best = groups.get(heading).best;
+      if (!best.has(other) || strength(e) > best.get(other)) best.set(other, strength(e));
     });
-    return groups;
+    var list = Array.from(groups.values());
+    list.sort(function (a, b) { return (a.inf ? 1 : 0) - (b.inf ? 1 : 0) || a.r - b.r || (a.heading < b.heading ? -1 : 1); });
+    list.forEach(function (g) {
+      g.slugs = Array.from(g.best.keys()).sort(function (a, b) {
+        return g.best.get(b) - g.best.get(a) || byId.get(b).deg - byId.get(a).deg ||
+          byId.get(a).label.localeCompare(byId.get(b).label);
+      });
+    });
+    return list;
   }
-  function showDetails(slug) {
+  function showDetails(slug, hood) {
     var n = byId.get(slug);
+    $("gk-d-path").hidden = true;
     $("gk-d-title").textContent = n.label;
     var meta = [n.id];
     if (n.pid) meta.push(n.pid);
     if (n.domains.length) meta.push((n.domains.length > 1 ? "domains: " : "domain: ") + n.domains.join(", "));
     if (n.aliases.length) meta.push("also: " + n.aliases.join("; "));
     $("gk-d-meta").textContent = meta.join(" · ");
+    var limit = $("gk-d-limit");
+    limit.hidden = hood.total <= HIGHLIGHT_LIMIT;
+    limit.textContent = limit.hidden ? "" : "The map lights the " + HIGHLIGHT_LIMIT + " nearest and strongest of the " +
+      (hood.total - 1) + " patterns within " + state.d + (state.d === 1 ? " step." : " steps.");
     $("gk-d-summary").textContent = n.summary || "";
     var url = $("gk-d-url");
     url.textContent = "";
@@ -275,137 +692,265 @@
     var box = $("gk-d-relations");
     box.textContent = "";
     var groups = relationGroups(slug);
-    if (!groups.size) box.appendChild(el("p", { "class": "gk-note" }, "No relations."));
-    groups.forEach(function (g, heading) {
+    if (!groups.length) box.appendChild(el("p", { "class": "gk-note" }, "No relations shown."));
+    groups.forEach(function (g) {
       var section = el("section", { "class": "gk-group" });
       section.setAttribute("data-relation", RELS[g.r].name);
-      var h = el("h3", null, heading + " (" + g.slugs.length + ")");
-      section.appendChild(h);
-      var ul = el("ul");
-      g.slugs.sort(function (a, b) { return byId.get(a).label.localeCompare(byId.get(b).label); })
-        .forEach(function (other) { var li = el("li"); li.appendChild(patternLink(other)); ul.appendChild(li); });
-      section.appendChild(ul);
+      section.appendChild(el("h3", null, g.heading + " (" + g.slugs.length + ")"));
+      function items(slugs) {
+        var ul = el("ul");
+        slugs.forEach(function (other) { var li = el("li"); li.appendChild(patternLink(other)); ul.appendChild(li); });
+        return ul;
+      }
+      section.appendChild(items(g.slugs.slice(0, GROUP_OPEN)));
+      if (g.slugs.length > GROUP_OPEN) {  // the strongest stay in sight, the rest one press away
+        var more = el("details", { "class": "gk-more" });
+        more.appendChild(el("summary", null, (g.slugs.length - GROUP_OPEN) + " more"));
+        more.appendChild(items(g.slugs.slice(GROUP_OPEN)));
+        section.appendChild(more);
+      }
       box.appendChild(section);
     });
     $("gk-details").hidden = false;
   }
 
-  // --- applying a state ------------------------------------------------------
+  // --- applying a state --------------------------------------------------------
   function message(text) {
     var m = $("gk-message");
     m.textContent = text || "";
     m.hidden = !text;
   }
+  function sameFilters(a, b) {
+    var fa = JSON.stringify(Object.keys(a.f).sort().map(function (k) { return [k, a.f[k]]; }));
+    var fb = JSON.stringify(Object.keys(b.f).sort().map(function (k) { return [k, b.f[k]]; }));
+    return a.inf === b.inf && a.all === b.all && a.off.size === b.off.size && fa === fb &&
+      Array.from(a.off).every(function (x) { return b.off.has(x); });
+  }
+  var view = null;
+  var current = { keep: null, labelled: new Set() };
   function render(s, fit) {
-    var filtersChanged = s.inf !== state.inf || s.off.size !== state.off.size ||
-      Array.from(s.off).some(function (x) { return !state.off.has(x); });
+    var filtersChanged = !sameFilters(s, state);
+    var colorChanged = s.color !== state.color;
     if (s.p !== null && !byId.has(s.p)) { message("No pattern is called “" + s.p + "”."); s.p = null; }
     else message("");
     state = s;
-    if (filtersChanged) edgeView.refresh();
+    if (filtersChanged) { adjacency = null; view.filtersChanged(); }
+    if (colorChanged) { view.recolor(state.color); drawLegend(); }
+    syncControls();
+    if (META.limit) {
+      $("gk-all").hidden = false;
+      $("gk-all").textContent = state.all ? "Strongest " + META.limit : "Show all " + NODES.length;
+      $("gk-all").setAttribute("aria-pressed", state.all ? "true" : "false");
+    }
+    var shownEdges = 0, shownNodes = 0;
+    EDGES.forEach(function (e) { if (edgeShown(e)) shownEdges++; });
+    NODES.forEach(function (n) { if (nodeShown(n)) shownNodes++; });
+    $("gk-edge-count").textContent = String(shownEdges);
+    $("gk-node-count").textContent = String(shownNodes);
+    if (state.p === null) {
+      current = { keep: null, labelled: new Set() };
+      view.show(null, null, current.labelled, filtersChanged);
+      $("gk-details").hidden = true;
+      if (state.cam) view.setCamera(state.cam);
+      else if (fit) view.fit(null);
+      return;
+    }
+    if (state.q !== null && byId.has(state.q) && state.q !== state.p) {
+      showPaths(state.p, state.q, fit, filtersChanged);
+      return;
+    }
+    var hood = neighbourhood(state.p, state.d);
+    var keep = new Set(hood.order.slice(0, HIGHLIGHT_LIMIT));
+    var labelled = new Set(hood.order.slice(0, LABEL_LIMIT + 1));
+    current = { keep: keep, labelled: labelled, total: hood.total };
+    view.show(state.p, keep, labelled, filtersChanged);
+    showDetails(state.p, hood);
+    if (state.cam) view.setCamera(state.cam);
+    else if (fit) view.fit(keep);
+  }
+  function showPaths(from, to, fit, filtersChanged) {
+    var paths = shortestPaths(from, to);
+    var keep = new Set([from, to]), edges = new Set();
+    paths.forEach(function (path) {
+      path.forEach(function (slug, i) {
+        keep.add(slug);
+        if (i) { var e = between(path[i - 1], slug); e.forward.concat(e.backward).forEach(function (x) { edges.add(x.id); }); }
+      });
+    });
+    current = { keep: keep, labelled: keep, total: keep.size, paths: paths.map(pathText) };
+    view.show(from, keep, keep, filtersChanged, edges);
+    showDetails(from, { total: 0 });
+    var box = $("gk-d-path");
+    box.textContent = "";
+    box.appendChild(el("h3", null, paths.length ? "shortest path" + (paths.length > 1 ? "s" : "") + " to " +
+      byId.get(to).label + " (" + (paths.length ? paths[0].length - 1 : 0) + (paths.length && paths[0].length === 2 ? " step)" : " steps)")
+      : "no path to " + byId.get(to).label + " over the relations shown"));
+    var ol = el("ol");
+    current.paths.forEach(function (text) { ol.appendChild(el("li", null, text)); });
+    box.appendChild(ol);
+    box.hidden = false;
+    if (state.cam) view.setCamera(state.cam);
+    else if (fit) view.fit(keep);
+  }
+  function setState(patch, push) {
+    var s = Object.assign({}, state, { off: new Set(state.off), f: Object.assign({}, state.f) });
+    Object.keys(patch).forEach(function (k) { s[k] = patch[k]; });
+    var moves = "p" in patch || "d" in patch || "q" in patch;
+    if ("p" in patch && !("q" in patch)) s.q = null;  // a new choice starts without a path
+    if (moves && !("cam" in patch)) s.cam = null;  // a new focus frames itself; the camera follows
+    var hash = encodeState(s);
+    var url = location.pathname + location.search + hash;
+    if (push) history.pushState(null, "", url || location.pathname);
+    else history.replaceState(null, "", url || location.pathname);
+    render(s, moves);
+  }
+  window.addEventListener("hashchange", function () { render(decodeHash(location.hash, { p: null, d: state.d }), true); });
+
+  // --- legend and filters ------------------------------------------------------
+  function syncControls() {
     $("gk-depth").value = String(state.d);
     $("gk-inferred").checked = state.inf;
     document.querySelectorAll("#gk-relations input[data-relation]").forEach(function (box) {
       box.checked = !state.off.has(box.getAttribute("data-relation"));
     });
-    var shown = edgeView.length;
-    $("gk-edge-count").textContent = String(shown);
-    if (state.p === null) {
-      highlight(null, filtersChanged);
-      // unselectAll redraws at once: only when something is selected (not before the first frame)
-      if (network.getSelectedNodes().length || network.getSelectedEdges().length) network.unselectAll();
-      $("gk-details").hidden = true;
-      if (fit) network.fit({ animation: false, maxZoomLevel: 1 });
-      return;
-    }
-    var keep = neighbourhood(state.p, state.d);
-    highlight(keep, filtersChanged);
-    network.selectNodes([state.p], false);
-    showDetails(state.p);
-    if (fit) network.fit({ nodes: Array.from(keep), animation: { duration: 300, easingFunction: "easeInOutQuad" }, maxZoomLevel: 1.2 });
-  }
-  function setState(patch, push) {
-    var s = { p: state.p, d: state.d, off: new Set(state.off), inf: state.inf };
-    Object.keys(patch).forEach(function (k) { s[k] = patch[k]; });
-    var hash = encodeState(s);
-    var url = location.pathname + location.search + hash;
-    if (push) history.pushState(null, "", url || location.pathname);
-    else history.replaceState(null, "", url || location.pathname);
-    render(s, "p" in patch || "d" in patch);
-  }
-  window.addEventListener("hashchange", function () { render(decodeHash(location.hash, { p: null, d: state.d }), true); });
-
-  // --- legend and filters ----------------------------------------------------
-  $("gk-facet-title").textContent = "colour: " + META.facet;
-  LEGEND.forEach(function (item) {
-    var li = el("li");
-    var sw = el("span", { "class": "gk-swatch" });
-    sw.style.background = item.color;
-    li.appendChild(sw);
-    li.appendChild(el("span", null, item.value !== null ? item.value : item.label));
-    li.appendChild(el("span", { "class": "gk-count" }, item.count));
-    $("gk-colors").appendChild(li);
-  });
-  var SVG = "http://www.w3.org/2000/svg";
-  var inferredTotal = 0;
-  RELS.forEach(function (r) {
-    inferredTotal += r.inferred_count;
-    if (!r.count && !r.inferred_count) return;
-    var li = el("li");
-    var label = el("label", { "class": "gk-row" });
-    var box = el("input", { type: "checkbox", "data-relation": r.name });
-    box.checked = true;
-    box.addEventListener("change", function () {
-      var off = new Set(state.off);
-      if (box.checked) off.delete(r.name); else off.add(r.name);
-      setState({ off: off }, false);
+    document.querySelectorAll("#gk-filters select[data-facet]").forEach(function (select) {
+      select.value = state.f[select.getAttribute("data-facet")] || "";
     });
-    label.appendChild(box);
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("width", "34"); svg.setAttribute("height", "10"); svg.setAttribute("aria-hidden", "true");
-    var line = document.createElementNS(SVG, "line");
-    [["x1", "1"], ["y1", "5"], ["x2", r.directed ? "27" : "33"], ["y2", "5"], ["stroke", r.color], ["stroke-width", "2"]]
-      .forEach(function (kv) { line.setAttribute(kv[0], kv[1]); });
-    if (r.dashes) line.setAttribute("stroke-dasharray", r.dashes.join(" "));
-    svg.appendChild(line);
-    if (r.directed) {
-      var head = document.createElementNS(SVG, "path");
-      head.setAttribute("d", "M26 1 L33 5 L26 9 Z");
-      head.setAttribute("fill", r.color);
-      svg.appendChild(head);
-    }
-    label.appendChild(svg);
-    label.appendChild(el("span", null, r.label));
-    label.setAttribute("title", r.name + (r.directed ? " (directed)" : " (symmetric: holds both ways)") +
-                       ": " + r.count + " curated" + (r.inferred_count ? ", " + r.inferred_count + " inferred" : ""));
-    label.appendChild(el("span", { "class": "gk-count" },
-      r.inferred_count ? (r.count ? r.count + " + " : "") + r.inferred_count + " inf." : r.count));
-    li.appendChild(label);
-    $("gk-relations").appendChild(li);
-  });
-  $("gk-inferred-count").textContent = String(inferredTotal);
-  if (!inferredTotal) $("gk-inferred").closest("label").hidden = true;
-  $("gk-inferred").addEventListener("change", function () { setState({ inf: $("gk-inferred").checked }, false); });
-  $("gk-depth").addEventListener("change", function () { setState({ d: parseInt($("gk-depth").value, 10) }, false); });
-  $("gk-fit").addEventListener("click", function () { setState({ p: null }, true); });
-  $("gk-close").addEventListener("click", function () { setState({ p: null }, true); });
-  $("gk-d-relations").addEventListener("click", function (ev) {
-    var a = ev.target.closest("a[data-slug]");
-    if (!a) return;
-    ev.preventDefault();
-    setState({ p: a.getAttribute("data-slug") }, true);
-  });
-  var titled = new Set();  // edge tooltips are made on first hover: thousands up front slow the first draw
-  network.on("hoverEdge", function (params) {
-    if (titled.has(params.edge)) return;
-    titled.add(params.edge);
-    visEdges.update({ id: params.edge, title: edgeTitle(EDGES[params.edge]) });
-  });
-  network.on("click", function (params) {
-    if (params.nodes.length) setState({ p: params.nodes[0] }, true);
+    document.querySelectorAll("#gk-colors li[data-value]").forEach(function (li) {
+      li.setAttribute("aria-pressed", state.f[state.color] === li.getAttribute("data-value") ? "true" : "false");
+    });
+    var colorBy = $("gk-color-by");
+    if (colorBy) colorBy.value = state.color;
+  }
+  function drawLegend() {
+    $("gk-facet-title").textContent = "colour: " + state.color;
+    var ul = $("gk-colors");
+    ul.textContent = "";
+    var canFilter = META.filters.indexOf(state.color) >= 0;
+    legendOf(state.color).forEach(function (item) {
+      var li = el("li");
+      var sw = el("span", { "class": "gk-swatch" });
+      sw.style.background = item.color;
+      li.appendChild(sw);
+      li.appendChild(el("span", { "class": "gk-name" }, item.value !== null ? item.value : item.label));
+      li.appendChild(el("span", { "class": "gk-count" }, item.count));
+      if (item.value !== null && canFilter) {
+        // a swatch shows only its value's patterns; a second press shows all again
+        li.setAttribute("data-value", item.value);
+        li.setAttribute("role", "button");
+        li.setAttribute("tabindex", "0");
+        li.title = "show only " + state.color + " “" + item.value + "”";
+        var toggle = function () {
+          var f = Object.assign({}, state.f);
+          if (f[state.color] === item.value) delete f[state.color]; else f[state.color] = item.value;
+          setState({ f: f }, false);
+        };
+        li.addEventListener("click", toggle);
+        li.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); toggle(); } });
+      }
+      ul.appendChild(li);
+    });
+    syncControls();
+  }
+  function buildFilters() {
+    var box = $("gk-filters");
+    if (!META.filters.length) { $("gk-filter-box").hidden = true; return; }
+    META.filters.forEach(function (facet) {
+      var label = el("label", { "class": "gk-row gk-filter" });
+      label.appendChild(el("span", { "class": "gk-name" }, facet));
+      var select = el("select", { "data-facet": facet, "aria-label": "show only one " + facet });
+      select.appendChild(el("option", { value: "" }, "all"));
+      var values = new Map();
+      NODES.forEach(function (n) { (n.fv[facet] || []).forEach(function (v) { values.set(v, (values.get(v) || 0) + 1); }); });
+      Array.from(values.keys()).sort(function (a, b) { return values.get(b) - values.get(a) || (a < b ? -1 : 1); })
+        .forEach(function (v) {
+          var option = el("option", null, v + " (" + values.get(v) + ")");
+          option.value = v;
+          select.appendChild(option);
+        });
+      select.addEventListener("change", function () {
+        var f = Object.assign({}, state.f);
+        if (select.value) f[facet] = select.value; else delete f[facet];
+        setState({ f: f }, false);
+      });
+      label.appendChild(select);
+      box.appendChild(label);
+    });
+  }
+  var SVG = "http://www.w3.org/2000/svg";
+  function buildRelations() {
+    var inferredTotal = 0;
+    RELS.forEach(function (r) {
+      inferredTotal += r.inferred_count;
+      if (!r.count && !r.inferred_count) return;
+      var li = el("li");
+      var label = el("label", { "class": "gk-row" });
+      var box = el("input", { type: "checkbox", "data-relation": r.name });
+      box.checked = true;
+      box.addEventListener("change", function () {
+        var off = new Set(state.off);
+        if (box.checked) off.delete(r.name); else off.add(r.name);
+        setState({ off: off }, false);
+      });
+      label.appendChild(box);
+      var svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("width", "34"); svg.setAttribute("height", "10"); svg.setAttribute("aria-hidden", "true");
+      var line = document.createElementNS(SVG, "line");
+      [["x1", "1"], ["y1", "5"], ["x2", r.directed ? "27" : "33"], ["y2", "5"], ["stroke", r.color], ["stroke-width", "2"]]
+        .forEach(function (kv) { line.setAttribute(kv[0], kv[1]); });
+      if (r.dashes && !SIGMA) line.setAttribute("stroke-dasharray", r.dashes.join(" "));
+      svg.appendChild(line);
+      if (r.directed) {
+        var head = document.createElementNS(SVG, "path");
+        head.setAttribute("d", "M26 1 L33 5 L26 9 Z");
+        head.setAttribute("fill", r.color);
+        svg.appendChild(head);
+      }
+      label.appendChild(svg);
+      label.appendChild(el("span", { "class": "gk-name" }, r.label));
+      label.setAttribute("title", r.name + (r.directed ? " (directed)" : " (symmetric: holds both ways)") +
+                         ": " + r.count + " curated" + (r.inferred_count ? ", " + r.inferred_count + " inferred" : ""));
+      label.appendChild(el("span", { "class": "gk-count" },
+        r.inferred_count ? (r.count ? r.count + " + " : "") + r.inferred_count + " inf." : r.count));
+      li.appendChild(label);
+      $("gk-relations").appendChild(li);
+    });
+    $("gk-inferred-count").textContent = String(inferredTotal);
+    if (!inferredTotal) $("gk-inferred").closest("label").hidden = true;
+  }
+  function buildColorBy() {
+    var facets = Object.keys(LEGENDS);
+    if (!SIGMA || facets.length < 2) return;
+    var select = el("select", { id: "gk-color-by", "aria-label": "colour by" });
+    facets.forEach(function (facet) { var o = el("option", null, facet); o.value = facet; select.appendChild(o); });
+    select.addEventListener("change", function () { setState({ color: select.value }, false); });
+    var label = el("label", { "class": "gk-note" }, "colour by ");
+    label.appendChild(select);
+    $("gk-colors").parentNode.insertBefore(label, $("gk-colors"));
+  }
+
+  // --- export ------------------------------------------------------------------
+  // The view as a PNG: the drawing's canvases, stacked on white, in the page's pixels.
+  function exportPNG() {
+    var canvases = view.canvases();
+    var first = canvases[0];
+    var out = document.createElement("canvas");
+    out.width = first.width; out.height = first.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    canvases.forEach(function (c) { ctx.drawImage(c, 0, 0, out.width, out.height); });
+    return out.toDataURL("image/png");
+  }
+  $("gk-export").addEventListener("click", function () {
+    var a = el("a", { download: (META.title || "map").replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") + ".png" });
+    a.href = exportPNG();
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
   });
 
-  // --- search ----------------------------------------------------------------
+  // --- search ------------------------------------------------------------------
   var INDEX = NODES.map(function (n) {
     return { id: n.id, title: n.label.toLowerCase(),
              other: [n.id].concat(n.aliases, n.pid ? [n.pid] : []).map(function (x) { return x.toLowerCase(); }) };
@@ -433,6 +978,11 @@
       (a[1].id < b[1].id ? -1 : 1); });
     return hits.map(function (h) { return h[1].id; });
   }
+  function hideResults() {
+    list.hidden = true;
+    $("gk-search-box").setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
   function showResults() {
     list.textContent = "";
     results.slice(0, MAX_RESULTS).forEach(function (slug, i) {
@@ -448,27 +998,104 @@
     if (input.value.trim() && !results.length) list.appendChild(el("li", { "class": "gk-more" }, "No pattern matches."));
     list.hidden = !list.firstChild;
     $("gk-search-box").setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    if (!list.hidden && active >= 0) input.setAttribute("aria-activedescendant", "gk-result-" + active);
+    else input.removeAttribute("aria-activedescendant");
   }
+  var pathMode = false;  // the next pattern chosen is the other end of a path from the chosen one
   function choose(slug) {
-    list.hidden = true;
+    hideResults();
     input.value = byId.get(slug).label;
-    setState({ p: slug }, true);
+    if (pathMode && state.p !== null) setState({ q: slug }, true);
+    else setState({ p: slug }, true);
+    setPathMode(false);
   }
+  function setPathMode(on) {
+    pathMode = on;
+    $("gk-path-to").setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) { input.value = ""; input.placeholder = "Path to: find the other pattern"; input.focus(); }
+    else input.placeholder = "Find a pattern: title, slug, alias or id";
+  }
+  $("gk-path-to").addEventListener("click", function () { setPathMode(!pathMode); });
   input.addEventListener("input", function () { results = search(input.value); active = results.length ? 0 : -1; showResults(); });
   input.addEventListener("keydown", function (ev) {
     var shown = Math.min(results.length, MAX_RESULTS);
     if (ev.key === "ArrowDown" && shown) { active = (active + 1) % shown; showResults(); ev.preventDefault(); }
     else if (ev.key === "ArrowUp" && shown) { active = (active - 1 + shown) % shown; showResults(); ev.preventDefault(); }
     else if (ev.key === "Enter" && shown) { choose(results[Math.max(active, 0)]); ev.preventDefault(); }
-    else if (ev.key === "Escape") { list.hidden = true; }
+    else if (ev.key === "Escape" && !list.hidden) { hideResults(); ev.stopPropagation(); }
   });
-  input.addEventListener("blur", function () { list.hidden = true; });
+  input.addEventListener("blur", hideResults);
 
-  // --- start -----------------------------------------------------------------
-  var initial = location.hash ? decodeHash(location.hash, { p: null, d: META.initial.d })
-                              : { p: META.initial.p, d: META.initial.d, off: new Set(), inf: true };
+  // --- start -------------------------------------------------------------------
+  var container = $("gk-map");
+  view = (SIGMA ? sigmaView : visView)(container, function () { document.body.setAttribute("data-drawn", "1"); });
+  buildColorBy();
+  buildFilters();
+  buildRelations();
+  drawLegend();
+
+  $("gk-inferred").addEventListener("change", function () { setState({ inf: $("gk-inferred").checked }, false); });
+  $("gk-depth").addEventListener("change", function () { setState({ d: parseInt($("gk-depth").value, 10) }, false); });
+  $("gk-fit").addEventListener("click", function () { setState({ p: null }, true); });
+  $("gk-all").addEventListener("click", function () { setState({ all: !state.all }, false); });
+  $("gk-close").addEventListener("click", function () { setState({ p: null }, true); });
+  $("gk-d-relations").addEventListener("click", function (ev) {
+    var a = ev.target.closest("a[data-slug]");
+    if (!a) return;
+    ev.preventDefault();
+    setState({ p: a.getAttribute("data-slug") }, true);
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    if (document.body.classList.contains("gk-legend-open")) toggleLegend(false);
+    else if (state.p !== null) setState({ p: null }, true);
+  });
+  function toggleLegend(open) {
+    document.body.classList.toggle("gk-legend-open", open);
+    $("gk-legend-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  $("gk-legend-toggle").addEventListener("click", function () {
+    toggleLegend(!document.body.classList.contains("gk-legend-open"));
+  });
+  view.onClick(function (slug, shift) {
+    if (slug !== null && (shift || pathMode) && state.p !== null && slug !== state.p) { setState({ q: slug }, true); setPathMode(false); }
+    else if (slug !== null) setState({ p: slug }, true);
+    else if (state.p !== null) setState({ p: null }, true);
+  });
+  // The camera goes into the address a moment after it stops, so a link shows the same view.
+  var cameraTimer = null;
+  view.onCamera(function () {
+    clearTimeout(cameraTimer);
+    cameraTimer = setTimeout(function () {
+      var cam = view.camera();
+      // the whole map is the page's own first view: no need to name it in the address
+      var whole = Math.abs(cam[0] - 0.5) < 1e-4 && Math.abs(cam[1] - 0.5) < 1e-4 && Math.abs(cam[2] - 1) < 1e-4;
+      state.cam = whole ? null : cam;
+      history.replaceState(null, "", location.pathname + location.search + encodeState(state));
+    }, 250);
+  });
+
+  var initial;
+  if (location.hash) initial = decodeHash(location.hash, { p: null, d: META.initial.d });
+  else { initial = blankState(); initial.p = META.initial.p; initial.d = META.initial.d; }
+  var firstCam = initial.cam;
   render(initial, true);
-  window.graphkit = { network: network, nodes: visNodes, edges: visEdges, edgeView: edgeView, search: search,
-                      state: function () { return { p: state.p, d: state.d, off: Array.from(state.off).sort(), inf: state.inf }; },
-                      select: function (slug) { setState({ p: slug }, true); } };
+  if (firstCam) view.setCamera(firstCam);
+  window.graphkit = Object.assign({
+    search: search,
+    exportPNG: exportPNG,
+    colorOf: function (slug, facet) { return colorOf(byId.get(slug), facet || state.color); },
+    paths: function () { return current.paths || []; },
+    highlightedSlugs: function () { return current.keep === null ? null : Array.from(current.keep).sort(); },
+    labelledSlugs: function () { return Array.from(current.labelled).sort(); },
+    shownEdges: function () { return EDGES.filter(edgeShown).length; },
+    shownNodes: function () { return NODES.filter(nodeShown).map(function (n) { return n.id; }); },
+    state: function () {
+      var s = { p: state.p, d: state.d, off: Array.from(state.off).sort(), inf: state.inf };
+      if (SIGMA) { s.color = state.color; s.f = Object.assign({}, state.f); }
+      if (state.q !== null) s.q = state.q;
+      return s;
+    },
+    select: function (slug) { setState({ p: slug }, true); },
+  }, view.hooks);
 })();

@@ -1,10 +1,12 @@
 """Graph -> one self-contained HTML page: visual encoding, node and edge data, the pyvis template.
 
 The page is rendered by pyvis (``Network.generate_html``) with a Jinja template of our own that
-inlines every script and style (vis-network from pyvis's package files, our ``map.js`` and
-``map.css``), so it works from ``file://`` with no network. All data from the library reaches
-the page as JSON inside ``<script type="application/json">``, escaped for that context, and the
-page's script writes it with ``textContent`` only: a title carrying markup shows as text.
+inlines every script and style, so it works from ``file://`` with no network. The whole map draws
+with sigma.js + graphology (WebGL, vendored in ``vendor/``); focused pages can draw with
+vis-network from pyvis's package files. Both share one page shell (``map.js``, ``map.css``).
+All data from the library reaches the page as JSON inside ``<script type="application/json">``,
+escaped for that context, and the page's script writes it with ``textContent`` or draws it as
+canvas text only: a title carrying markup shows as text.
 """
 
 from __future__ import annotations
@@ -23,21 +25,29 @@ from pyvis.network import Network
 
 from ..errors import ViewError
 from ..model import DEFAULT_VOCABULARY, Vocabulary
+from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
 from .layout import layout_positions, node_size
-from .select import FACETS
 
-__all__ = ["COLOR_FACETS", "facet_values", "network_data", "relation_styles", "script_json", "to_html"]
+__all__ = [
+    "COLOR_FACETS",
+    "RENDERERS",
+    "facet_colors",
+    "facet_values",
+    "network_data",
+    "strongest_first",
+    "relation_styles",
+    "script_json",
+    "to_html",
+]
 
 #: Facets a map can be coloured by: option name -> node attribute (lists use their first value).
 COLOR_FACETS = FACETS
 
-#: Colours of the most frequent facet values (Tableau 10 and a few more, colour-blind aware first).
-PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#1b9e77", "#7570b3", "#d95f02", "#66a61e", "#e7298a",
-)  # fmt: skip
-OTHER_COLOR = "#bab0ac"
-NONE_COLOR = "#d9d9d9"
+#: How a page draws: ``"sigma"`` (WebGL, for whole libraries) or ``"vis"`` (vis-network, focused pages).
+RENDERERS = ("sigma", "vis")
+
+#: Facets a reader can filter the map by, beside the relation toggles.
+FILTER_FACETS = ("domain", "status", "era", "category")
 
 #: How each built-in relation is drawn: colour and dash pattern (``None`` = solid).
 BUILTIN_STYLES: dict[str, tuple[str, list[int] | None]] = {
@@ -123,35 +133,14 @@ def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] =
     return styles
 
 
-def _facet_value(data: dict[str, Any], attribute: str) -> str | None:
-    value = data.get(attribute)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    return None if value is None or value == "" else str(value)
-
-
-def facet_values(G: nx.Graph, facet: str = "domain") -> Counter[str]:
-    """How many patterns have each value of a facet (the first value of list-valued facets).
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("a", domains=["design", "ops"]); G.add_node("b", domains=["design"]); G.add_node("c")
-    >>> facet_values(G, "domain")
-    Counter({'design': 2})
-    """
-    if facet not in COLOR_FACETS:
-        raise ViewError(f"cannot colour by {facet!r} (choose one of: {', '.join(COLOR_FACETS)})")
-    attribute = COLOR_FACETS[facet]
-    return Counter(v for _, d in G.nodes(data=True) if (v := _facet_value(d, attribute)) is not None)
-
-
 def _legend(G: nx.Graph, facet: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
     counts = facet_values(G, facet)
+    colors = facet_colors(G, facet)
     ranked = sorted(counts, key=lambda v: (-counts[v], v))
-    legend = [{"value": v, "color": PALETTE[i], "count": counts[v]} for i, v in enumerate(ranked[: len(PALETTE)])]
-    index = {v: i for i, v in enumerate(ranked[: len(PALETTE)])}
-    rest = ranked[len(PALETTE) :]
+    coloured = [v for v in ranked if colors[v] != OTHER_COLOR]
+    legend: list[dict[str, Any]] = [{"value": v, "color": colors[v], "count": counts[v]} for v in coloured]
+    index = {v: i for i, v in enumerate(coloured)}
+    rest = [v for v in ranked if colors[v] == OTHER_COLOR]
     if rest:
         legend.append({"value": None, "label": f"other ({len(rest)} values)", "color": OTHER_COLOR,
                        "count": sum(counts[v] for v in rest)})  # fmt: skip
@@ -174,13 +163,47 @@ def _texts(value: Any) -> list[str]:
     return [] if value is None else [str(value)]
 
 
+def _strength(data: dict[str, Any]) -> float:
+    """How strong a relation is: curated above inferred; curated by weight, inferred by confidence."""
+    if data.get("inferred"):
+        confidence = data.get("confidence")
+        return min(max(float(confidence), 0.0), 1.0) if isinstance(confidence, (int, float)) else 0.5
+    weight = data.get("weight")
+    return 2.0 + (float(weight) if isinstance(weight, (int, float)) and weight > 0 else 0.0)
+
+
+def strongest_first(G: nx.MultiDiGraph, slug: Any) -> list[Any]:
+    """The patterns of ``G`` by closeness to ``slug``, then by the strength of the link that reaches
+    them (curated before inferred, by weight or confidence), then by degree.
+
+    Examples
+    --------
+    >>> from graphkit import Link, Pattern, build_graph
+    >>> G = build_graph([Pattern("a", "A", links=(Link("related", "b"), Link("related", "c", weight=3),
+    ...                                          Link("related", "d", inferred=True, confidence=0.9))),
+    ...                  Pattern("b", "B"), Pattern("c", "C"), Pattern("d", "D")])
+    >>> strongest_first(G, "a")
+    ['a', 'c', 'b', 'd']
+    """
+    U = G.to_undirected(as_view=True)
+    distance = nx.single_source_shortest_path_length(U, slug)
+    best: dict[Any, float] = {slug: float("inf")}
+    for n, k in distance.items():
+        for m, edges in U.adj[n].items():
+            if distance.get(m) == k + 1:
+                best[m] = max(best.get(m, 0.0), max(_strength(d) for d in edges.values()))
+    degree = dict(G.degree())
+    order = sorted(distance, key=lambda n: (distance[n], -best[n], -degree[n], str(n)))
+    return order + sorted((n for n in G if n not in distance), key=str)
+
+
 def network_data(
     G: nx.MultiDiGraph, facet: str = "domain", positions: dict[Any, tuple[float, float]] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The page's nodes, edges and legend data for ``G`` (deterministic, JSON-ready).
 
     Nodes are in slug order; an edge names its ends and relation by position (``"f"``, ``"t"``,
-    ``"r"``) and carries ``"i": 1`` when machine-inferred.
+    ``"r"``) and carries ``"i": 1`` when machine-inferred, ``"c"`` its confidence and ``"w"`` its weight.
 
     Examples
     --------
@@ -191,6 +214,8 @@ def network_data(
     (['a', 'b'], [{'f': 0, 't': 1, 'r': 2}], 'enables')
     >>> [(item["value"], item["count"]) for item in meta["legend"]]
     [('ops', 1), (None, 1)]
+    >>> nodes[0]["fv"]["domain"], meta["filters"]
+    (['ops'], ['domain'])
     """
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
     relations_used = sorted({str(d.get("relation", k)) for _, _, k, d in G.edges(keys=True, data=True)})
@@ -201,10 +226,13 @@ def network_data(
     pos = positions if positions is not None else layout_positions(G)
     slugs = sorted(G.nodes, key=str)
     degrees = dict(G.degree())
+    facet_attributes = {f: COLOR_FACETS[f] for f in COLOR_FACETS if facet_values(G, f)}
     nodes = []
     for slug in slugs:
         d = G.nodes[slug]
         degree = degrees[slug]
+        # every facet's values, for the filters and for colouring by another facet in the page
+        fv = {f: values for f, a in facet_attributes.items() if (values := _texts(d.get(a)))}
         nodes.append(
             {
                 "id": str(slug),
@@ -219,8 +247,11 @@ def network_data(
                 "summary": _text(d.get("summary")),
                 "domains": _texts(d.get("domains")),
                 "url": _text(d.get("page_url")),
+                "fv": fv,
             }
         )
+        if d.get("level") is not None:
+            nodes[-1]["level"] = d["level"]
     # Edges are compact (a big library has tens of thousands): the position of the edge is its
     # id, "f"/"t" index the node list, "r" the relation list; "i" marks an inferred edge.
     position = {slug: i for i, slug in enumerate(slugs)}
@@ -236,6 +267,8 @@ def network_data(
             edge["i"] = 1
         if d.get("confidence") is not None:
             edge["c"] = d["confidence"]
+        if d.get("weight") is not None:
+            edge["w"] = d["weight"]
         edges.append(edge)
     for s in styles:
         s["count"] = rel_counts[(s["name"], False)]
@@ -243,6 +276,8 @@ def network_data(
     meta = {
         "facet": facet,
         "legend": legend,
+        "legends": {f: _legend(G, f)[0] for f in facet_attributes},
+        "filters": [f for f in FILTER_FACETS if f in facet_attributes],
         "relations": styles,
         "inferred_dashes": INFERRED_DASHES,
     }
@@ -285,11 +320,33 @@ VIS_OPTIONS: dict[str, Any] = {
 }
 
 
+#: A generalization hierarchy: general patterns on top, specializations below, one row per level.
+VIS_HIERARCHY_OPTIONS: dict[str, Any] = {
+    **VIS_OPTIONS,
+    "layout": {
+        "improvedLayout": False,
+        "randomSeed": 1,
+        "hierarchical": {
+            "enabled": True,
+            "direction": "UD",
+            "sortMethod": "directed",
+            "levelSeparation": 140,
+            "nodeSpacing": 180,
+            "shakeTowards": "roots",
+        },
+    },  # fmt: skip
+}
+
+
 @lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
     here = resources.files(__package__)
     vis = resources.files("pyvis") / "lib" / "vis-9.1.2"
+    vendor = here / "vendor"
     return {
+        "sigma_js": (vendor / "graphology.umd.min.js").read_text(encoding="utf-8")
+        + ";\n"
+        + (vendor / "sigma.min.js").read_text(encoding="utf-8"),
         "template": (here / "map.html").read_text(encoding="utf-8"),
         "vis_js": (vis / "vis-network.min.js").read_text(encoding="utf-8"),
         "vis_css": (vis / "vis-network.css").read_text(encoding="utf-8"),
@@ -319,6 +376,8 @@ def to_html(
     selected: str | None = None,
     depth: int = 1,
     positions: dict[Any, tuple[float, float]] | None = None,
+    renderer: str = "sigma",
+    limit: int | None = None,
 ) -> str:
     """The interactive map of ``G`` as one self-contained HTML page (no network needed).
 
@@ -336,6 +395,13 @@ def to_html(
         How many steps around the selected pattern are highlighted at first.
     positions : dict, optional
         ``{slug: (x, y)}``; computed by ``layout_positions`` when omitted.
+    renderer : str
+        ``"sigma"`` (WebGL; fluid with tens of thousands of relations) or ``"vis"``
+        (vis-network; curved arrows and dashes, for focused pages of a few hundred patterns).
+        A graph from ``hierarchy_graph`` is drawn by vis-network as a tree, whatever is asked.
+    limit : int, optional
+        With ``selected``: the page shows the ``limit`` patterns closest to it, strongest
+        links first (see ``strongest_first``), and a button shows all.
 
     Returns
     -------
@@ -355,15 +421,32 @@ def to_html(
         raise ViewError(f"cannot select {selected!r}: it is not a pattern of this graph")
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, not {depth}")
+    if renderer not in RENDERERS:
+        raise ViewError(f"cannot draw with {renderer!r} (choose one of: {', '.join(RENDERERS)})")
+    if limit is not None and limit < 1:
+        raise ViewError(f"limit must be 1 or more, not {limit}")
+    hierarchy = G.graph.get("hierarchy") is not None
+    if hierarchy:
+        renderer = "vis"
+        positions = {n: (0.0, 0.0) for n in G}  # vis-network lays the tree out by level
     nodes, edges, meta = network_data(G, color_by, positions)
+    if limit is not None and selected is not None and len(nodes) > limit:
+        rank = {str(n): i for i, n in enumerate(strongest_first(G, selected))}
+        for node in nodes:
+            node["rank"] = rank[node["id"]]
+    else:
+        limit = None
     meta.update(
+        renderer=renderer,
+        limit=limit,
+        hierarchy=hierarchy,
         title=title,
         initial={"p": None if selected is None else str(selected), "d": depth},
         counts={"nodes": len(nodes), "edges": len(edges)},
     )
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
-    net.options = VIS_OPTIONS
+    net.options = VIS_HIERARCHY_OPTIONS if hierarchy else VIS_OPTIONS
     net.templateEnv = _environment(meta)
     net.path = "map.html"
     try:

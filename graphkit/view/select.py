@@ -1,7 +1,8 @@
 """Parts of a pattern graph worth a page of their own: a pattern's neighbourhood, one domain.
 
 Each function returns a new graph (the caller's graph is never modified) that keeps the
-vocabulary, so a focused page draws and explains its relations like the whole map does.
+vocabulary and the library's facet colours, so a focused page draws, colours and explains its
+relations like the whole map does.
 """
 
 from __future__ import annotations
@@ -12,19 +13,11 @@ import networkx as nx
 
 from ..errors import ViewError
 from ..explore import neighbourhood
+from ..graph import get_pattern
 from ..model import DEFAULT_VOCABULARY
+from .colors import FACETS, library_colors
 
-__all__ = ["FACETS", "focus_graph", "facet_graph"]
-
-#: Facets of a pattern: name -> node attribute (list-valued attributes hold several values).
-FACETS = {
-    "domain": "domains",
-    "category": "categories",
-    "era": "era",
-    "origin": "origin",
-    "status": "status",
-    "generation": "generation",
-}
+__all__ = ["FACETS", "facet_graph", "focus_graph", "hierarchy_graph"]
 
 
 def _relations(G: nx.MultiDiGraph, relations: Iterable[str] | None) -> set[str] | None:
@@ -77,7 +70,9 @@ def focus_graph(
     """
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, not {depth}")
-    return neighbourhood(G, name, depth, _relations(G, relations), inferred=True)
+    H = neighbourhood(G, name, depth, _relations(G, relations), inferred=True)
+    H.graph.setdefault("facet_colors", library_colors(G))
+    return H
 
 
 def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.MultiDiGraph:
@@ -103,7 +98,61 @@ def facet_graph(G: nx.MultiDiGraph, value: str, facet: str = "domain") -> nx.Mul
     if not keep:
         known = sorted({x for _, d in G.nodes(data=True) for x in values(d)})
         raise ViewError(f"no pattern has {facet} {value!r} (known: {', '.join(known) or 'none'})")
-    return _subgraph(G, keep, None)
+    H = _subgraph(G, keep, None)
+    H.graph.setdefault("facet_colors", library_colors(G))
+    return H
+
+
+#: The relations of the generalization hierarchy: relation -> +1 when its target is more
+#: specific than its source (one level down), -1 when more general.
+HIERARCHY = {"specializes_to": 1, "generalizes_from": -1}
+
+
+def hierarchy_graph(G: nx.MultiDiGraph, name: str) -> nx.MultiDiGraph:
+    """A pattern's generalization hierarchy: what it generalizes from and specializes to, transitively.
+
+    Only curated ``generalizes_from``/``specializes_to`` relations are followed and kept. Each
+    pattern gets a ``level`` (0 = the most general shown), which a page draws as a tree.
+
+    Examples
+    --------
+    >>> from graphkit import Link, Pattern, build_graph
+    >>> G = build_graph([Pattern("a", "A", links=(Link("specializes_to", "b"),)),
+    ...                  Pattern("b", "B", links=(Link("specializes_to", "c"), Link("enables", "d"))),
+    ...                  Pattern("c", "C"), Pattern("d", "D")])
+    >>> H = hierarchy_graph(G, "b")
+    >>> sorted(H.nodes(data="level")), H.graph["hierarchy"]
+    ([('a', 0), ('b', 1), ('c', 2)], 'b')
+    """
+    slug = get_pattern(G, name)
+    steps: dict = {}  # pattern -> [(other, +1 when other is one level down)]
+    for u, v, d in G.edges(data=True):
+        sign = HIERARCHY.get(d.get("relation", ""))
+        if sign is None or d.get("inferred"):
+            continue
+        steps.setdefault(u, []).append((v, sign))
+        steps.setdefault(v, []).append((u, -sign))
+    level = {slug: 0}
+    # up from the pattern to what is more general, down to what is more specific; never sideways
+    for direction in (-1, 1):
+        frontier = [slug]
+        while frontier:
+            nxt = []
+            for n in frontier:
+                for other, sign in sorted(steps.get(n, []), key=lambda s: (str(s[0]), s[1])):
+                    if sign == direction and other not in level:
+                        level[other] = level[n] + sign
+                        nxt.append(other)
+            frontier = nxt
+    H = _subgraph(G, set(level), set(HIERARCHY))
+    H.remove_edges_from([(u, v, k) for u, v, k, d in H.edges(keys=True, data=True) if d.get("inferred")])
+    top = min(level.values())
+    for n in H:
+        H.nodes[n]["level"] = level[n] - top
+    H.graph["hierarchy"] = slug
+    H.graph["focus"] = slug
+    H.graph.setdefault("facet_colors", library_colors(G))
+    return H
 
 
 def _subgraph(G: nx.MultiDiGraph, keep: set, relations: set[str] | None) -> nx.MultiDiGraph:
