@@ -307,17 +307,21 @@ def test_whole_corpus_map(open_page, tmp_path):
 
 
 def test_hovering_an_edge_names_the_relation(open_page, pages):
+    # The one edge between these two patterns: where two edges lie on one line, either may answer.
+    script = "</script><script>window.__pwned = 'slug'</script>"
     page = open_page(pages["hostile_vis"])
     point = page.js(
-        "() => { const p = graphkit.network.getPositions(['a b#c', 'plain']);"
-        " const a = graphkit.network.canvasToDOM(p['a b#c']), b = graphkit.network.canvasToDOM(p['plain']);"
+        "([a, b]) => { const p = graphkit.network.getPositions([a, b]);"
+        " const pa = graphkit.network.canvasToDOM(p[a]), pb = graphkit.network.canvasToDOM(p[b]);"
         " const r = document.querySelector('#gk-map').getBoundingClientRect();"
-        " return [(a.x + b.x) / 2 + r.left, (a.y + b.y) / 2 + r.top]; }"
+        " return [(pa.x + pb.x) / 2 + r.left, (pa.y + pb.y) / 2 + r.top]; }",
+        ["plain", script],
     )
     page.page.mouse.move(point[0] - 2, point[1] - 2)
     page.page.mouse.move(*point)
     page.page.wait_for_selector("div.vis-tooltip", state="visible")
-    assert page.page.text_content("div.vis-tooltip") == "Space & Hash — specializes to → Plain Pattern"
+    title = graphkit.load_library(HOSTILE).graph.nodes[script]["title"]
+    assert page.page.text_content("div.vis-tooltip") == f"Plain Pattern — implements → {title}"
     page.assert_clean()
 
 
