@@ -1,6 +1,7 @@
-"""Take the README's screenshots of the shared corpus with headless Chromium.
+"""Take the README's screenshots with headless Chromium, on a synthetic library at the newer
+Commons OS library's density (3,614 patterns, about 10 relations each; benchmarks/dense.py).
 
-python docs/make_screenshots.py      # writes docs/map.png and docs/focus.png
+python docs/make_screenshots.py      # writes docs/map.png, docs/hub.png and docs/hierarchy.png
 """
 
 from __future__ import annotations
@@ -13,37 +14,46 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import graphkit  # noqa: E402
-from graphkit.view import focus_graph, to_html  # noqa: E402
+from benchmarks.dense import make_dense_library  # noqa: E402
+from graphkit.view import focus_graph, hierarchy_graph, to_html  # noqa: E402
 
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "commons-os-patterns-2026-02-17" / "_patterns"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+HIERARCHY = ("generalizes_from", "specializes_to")
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    G = graphkit.load_library(CORPUS).graph
-    pages = {
-        "map": (to_html(G, title="Commons OS patterns"), ""),
-        "focus": (
-            to_html(focus_graph(G, "purpose-definition", 2), title="Commons OS patterns: Purpose Definition",
-                    selected="purpose-definition", depth=1),
-            "",
-        ),
-    }  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, (page_text, hash_) in pages.items():
-            path = Path(tmp) / f"{name}.html"
-            path.write_text(page_text, encoding="utf-8")
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(path.as_uri() + hash_)
-            page.wait_for_selector("body[data-drawn='1']")
-            page.wait_for_timeout(1000)  # let the focus animation finish
-            page.screenshot(path=str(HERE / f"{name}.png"))
-            page.close()
-        browser.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        make_dense_library(Path(tmp) / "library", scale=1.0)
+        G = graphkit.load_library(Path(tmp) / "library").graph
+        hub = max(G, key=lambda n: (G.degree(n), n))
+        tree = max(G, key=lambda n: (sum(k in HIERARCHY for *_, k in G.edges(n, keys=True)), n))
+        title = "Commons OS at its newer density (synthetic)"
+        pages = {
+            "map": to_html(G, title=title),
+            "hub": to_html(
+                focus_graph(G, hub, 1), title=f"{title}: {G.nodes[hub]['title']}", selected=hub, depth=1,
+                renderer="vis", limit=60,
+            ),
+            "hierarchy": to_html(
+                hierarchy_graph(G, tree), title=f"{title}: {G.nodes[tree]['title']}", selected=tree,
+                renderer="vis",
+            ),
+        }  # fmt: skip
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            for name, page_text in pages.items():
+                path = Path(tmp) / f"{name}.html"
+                path.write_text(page_text, encoding="utf-8")
+                page = browser.new_page(viewport={"width": 1400, "height": 860})
+                page.goto(path.as_uri())
+                page.wait_for_function("window.gkFirstDraw", timeout=120_000)
+                page.wait_for_timeout(1500)  # let the camera settle
+                page.screenshot(path=str(HERE / f"{name}.png"))
+                page.close()
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -25,8 +25,10 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["layout_positions", "layout_quality", "node_size"]
+__all__ = ["focus_positions", "layout_positions", "layout_quality", "node_size"]
 
+#: At most this many patterns on one ring of a local graph (``focus_positions``).
+RING_SIZE = 60
 #: Median edge length of a laid-out component, in page pixels.
 EDGE_LENGTH = 110.0
 #: Distance between neighbouring isolated patterns in their grid, in page pixels.
@@ -63,6 +65,57 @@ def node_size(degree: int) -> float:
     (6.0, 10.8, 40.0)
     """
     return round(min(6.0 + 2.4 * math.sqrt(degree), 40.0), 1)
+
+
+def focus_positions(G: nx.Graph, focus: Hashable, spacing: float = 34.0) -> dict[Hashable, tuple[float, float]]:
+    """Positions for a local graph: ``focus`` in the middle, each further step out on a ring of its own.
+
+    A ring is wide enough to give every pattern on it ``spacing`` pixels, so every name has
+    room; a step's patterns go round in order of their strongest link to the step before
+    (curated before inferred, heavier first), then by slug, at most ``RING_SIZE`` to a ring,
+    so a hub's strongest neighbours sit innermost. Deterministic.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("hub", "a", "enables"), ("hub", "b", "enables"), ("a", "c", "related")])
+    >>> pos = focus_positions(G, "hub")
+    >>> pos["hub"], round(pos["a"][0]), round(pos["c"][0])
+    ((0.0, 0.0), 180, 360)
+    """
+    steps = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), focus)
+    positions: dict[Hashable, tuple[float, float]] = {focus: (0.0, 0.0)}
+    rings: dict[int, list[Hashable]] = {}
+    for node, step in steps.items():
+        if step:
+            rings.setdefault(step, []).append(node)
+    radius = 0.0
+    for step in sorted(rings):
+        ordered = sorted(rings[step], key=lambda n, step=step: (_strongest(G, n, steps, step - 1), str(n)))
+        for start in range(0, len(ordered), RING_SIZE):  # a hub's many neighbours: the strongest innermost
+            ring = ordered[start : start + RING_SIZE]
+            radius = max(radius + 180.0, len(ring) * spacing / (2 * math.pi))
+            for i, node in enumerate(ring):
+                angle = 2 * math.pi * i / len(ring)
+                positions[node] = (round(radius * math.cos(angle), 2), round(radius * math.sin(angle), 2))
+    for node in G:  # patterns the focus does not reach (a cut page keeps them): one more ring
+        if node not in positions:
+            radius += 180.0
+            positions[node] = (round(radius, 2), 0.0)
+    return positions
+
+
+def _strongest(G: nx.Graph, node: Hashable, steps: dict[Hashable, int], step: int) -> tuple[bool, float]:
+    """The sort key of a pattern's strongest link to the ring inside it: curated first, heavier first."""
+    links = [
+        d
+        for other in set(nx.all_neighbors(G, node))
+        if steps.get(other) == step
+        for d in (
+            *G.get_edge_data(node, other, default={}).values(),
+            *G.get_edge_data(other, node, default={}).values(),
+        )
+    ]
+    return min(((bool(d.get("inferred")), -float(d.get("weight") or 1.0)) for d in links), default=(True, 0.0))
 
 
 def layout_positions(

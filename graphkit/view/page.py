@@ -26,7 +26,7 @@ from pyvis.network import Network
 from ..errors import ViewError
 from ..model import DEFAULT_VOCABULARY, Vocabulary
 from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
-from .layout import layout_positions, node_size
+from .layout import focus_positions, layout_positions, node_size
 
 __all__ = [
     "COLOR_FACETS",
@@ -223,7 +223,12 @@ def network_data(
     rel_index = {s["name"]: i for i, s in enumerate(styles)}
     legend, color_index = _legend(G, facet)
     attribute = COLOR_FACETS[facet]
-    pos = positions if positions is not None else layout_positions(G)
+    if positions is not None:
+        pos = positions
+    elif G.graph.get("focus") is not None:  # a local graph: the chosen pattern in the middle, its steps in rings
+        pos = focus_positions(G, G.graph["focus"])
+    else:
+        pos = layout_positions(G)
     slugs = sorted(G.nodes, key=str)
     degrees = dict(G.degree())
     facet_attributes = {f: COLOR_FACETS[f] for f in COLOR_FACETS if facet_values(G, f)}
