@@ -8,7 +8,8 @@ pyvis's defaults), in the same run and side by side:
 - the page's size;
 - in headless Chromium (offline, a fresh browser context per run): navigation to the first
   drawn frame (``window.gkFirstDraw``); the longest frame while zooming with the mouse wheel
-  and dragging (gaps between ``requestAnimationFrame`` timestamps); choosing a pattern (a
+  and dragging (gaps between ``requestAnimationFrame`` timestamps until the last input event),
+  and the longest after it, until the map rests (a page may leave links out while it moves); choosing a pattern (a
   typical one, then the biggest hub: its title typed into ``#gk-search``, Enter, until
   ``#gk-details`` is shown with new content and the next frame is drawn); turning a relation
   off and on again (a click on ``#gk-relations input[data-relation]`` until the next frame);
@@ -58,7 +59,8 @@ ROWS = [
     ("view_peak_mb", "its peak memory", "MB"),
     ("page_mb", "page size", "MB"),
     ("first_draw", "first draw", "s"),
-    ("longest_frame", "longest frame, zooming and dragging", "ms"),
+    ("longest_frame", "longest frame while zooming and dragging", "ms"),
+    ("rest_frame", "longest frame after, until the map rests", "ms"),
     ("choose_typical", "choose a typical pattern", "ms"),
     ("choose_hub", "choose the biggest hub", "ms"),
     ("toggle", "a relation off or on (the slower)", "ms"),
@@ -83,6 +85,21 @@ def longest_gap(frames: list[float]) -> float | None:
     if len(frames) < 2:
         return None
     return round(max(b - a for a, b in zip(frames, frames[1:])), 1)
+
+
+def split_gaps(frames: list[float], last_input: float) -> tuple[float | None, float | None]:
+    """The longest gap between frames while input arrives (ending by ``last_input``), and after.
+
+    Examples
+    --------
+    >>> split_gaps([0.0, 16.7, 33.3, 100.0, 116.7, 300.0], 110.0)
+    (66.7, 183.3)
+    >>> split_gaps([0.0, 16.7], 50.0)
+    (16.7, None)
+    """
+    during = [f for f in frames if f <= last_input]
+    after = [f for f in frames if f >= during[-1]] if during else frames
+    return longest_gap(during), longest_gap(after)
 
 
 def vm_kb(status: str, field: str) -> int | None:
@@ -219,7 +236,10 @@ def write_pyvis_page(library: Path, output: Path) -> None:
 # --------------------------------------------------------------------------- in the browser
 
 # Frames: every requestAnimationFrame timestamp until stopped.
-JS_FRAMES = """() => { window.__gkFrames = []; window.__gkStop = false;
+# The time of the last input event is kept too: frames until then are drawn while the reader moves the map.
+JS_FRAMES = """() => { window.__gkFrames = []; window.__gkStop = false; window.__gkInput = 0;
+  ["wheel", "mousedown", "mousemove", "mouseup"].forEach(function (type) {
+    window.addEventListener(type, function (ev) { window.__gkInput = ev.timeStamp; }, { capture: true, passive: true }); });
   (function loop(t) { window.__gkFrames.push(t); if (!window.__gkStop) requestAnimationFrame(loop); })(performance.now()); }"""
 # Resolve once 5 frames in a row came within 50 ms of each other (the page is idle), or after `limit` ms.
 JS_SETTLE = """(limit) => new Promise((resolve) => { const t0 = performance.now(); let last = t0, calm = 0;
@@ -363,8 +383,9 @@ def measure_in_browser(
             page.evaluate(JS_FRAMES)
             _gesture(page, time.perf_counter() + timeout)
             page.evaluate(JS_SETTLE, timeout * 1000)
-            out["longest_frame"] = longest_gap(page.evaluate("window.__gkStop = true, window.__gkFrames"))
-            note("longest_frame", out["longest_frame"])
+            frames, last_input = page.evaluate("window.__gkStop = true, [window.__gkFrames, window.__gkInput]")
+            out["longest_frame"], out["rest_frame"] = split_gaps(frames, last_input)
+            note("longest_frame", [out["longest_frame"], out["rest_frame"]])
 
         if page.query_selector("#gk-search") and page.query_selector("#gk-details"):
             for key, title in choices:

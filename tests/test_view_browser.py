@@ -66,6 +66,11 @@ class Page:
         )
 
     def neighbours_listed(self) -> set[str]:
+        """Every pattern the panel links to, its folded groups opened (their links are made on opening)."""
+        self.js("document.querySelectorAll('#gk-d-relations details').forEach(d => { d.open = true; })")
+        self.page.wait_for_function(
+            "Array.from(document.querySelectorAll('#gk-d-relations details')).every(d => d.querySelector('ul'))"
+        )
         return set(self.js("Array.from(document.querySelectorAll('#gk-d-relations a')).map(a => a.dataset.slug)"))
 
     def assert_clean(self) -> None:
@@ -346,10 +351,11 @@ def test_overview_draws_every_pattern_with_webgl_offline(open_page, pages, sampl
     G = sample.graph
     page = open_page(pages["sample"])
     assert page.js("typeof window.gkFirstDraw") == "number"
-    assert page.js("[graphkit.graph.order, graphkit.graph.size]") == [G.number_of_nodes(), G.number_of_edges()]
+    shown = curated(G).number_of_edges()
+    # sigma draws every edge its graph holds: the graph holds the edges shown
+    assert page.js("[graphkit.graph.order, graphkit.graph.size]") == [G.number_of_nodes(), shown]
     assert page.js("document.querySelectorAll('#gk-map canvas').length") >= 2
     assert page.js("graphkit.sigma.getCanvases().edges.getContext('webgl2') !== null") is True
-    shown = curated(G).number_of_edges()
     assert page.js("graphkit.shownEdges()") == shown < G.number_of_edges()
     assert page.page.text_content("#gk-node-count") == str(G.number_of_nodes())
     assert page.page.text_content("#gk-edge-count") == str(shown)
@@ -357,7 +363,7 @@ def test_overview_draws_every_pattern_with_webgl_offline(open_page, pages, sampl
     assert page.page.is_hidden("#gk-details")
     assert page.js("typeof vis") == "undefined"
     page.page.check("#gk-inferred")  # one toggle shows the machine-inferred links
-    assert page.js("graphkit.shownEdges()") == G.number_of_edges()
+    assert page.js("graphkit.shownEdges()") == G.number_of_edges() == page.js("graphkit.graph.size")
     assert page.page.text_content("#gk-edge-count") == str(G.number_of_edges())
     assert page.js("location.hash") == "#inf=1"
     page.assert_clean()
@@ -523,6 +529,25 @@ def test_a_value_keeps_its_colour_on_every_page(open_page, pages, sample):
     whole_page = open_page(pages["sample"])
     for slug in page.js("graphkit.graph.nodes()"):
         assert page.js("s => graphkit.colorOf(s)", slug) == whole_page.js("s => graphkit.colorOf(s)", slug)
+
+
+def test_the_panel_floats_over_the_map_and_the_choice_is_framed_beside_it(open_page, pages, sample):
+    page = open_page(pages["sample"])
+    size = page.js("(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()")
+    page.js("graphkit.select('gap-analysis')")
+    # the map keeps its size (a resized WebGL canvas is reallocated and redrawn)
+    assert page.js("(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()") == size
+    panel = page.page.locator("#gk-details").bounding_box()
+    mapbox = page.page.locator("#gk-map").bounding_box()
+    assert panel["width"] == 340 and panel["x"] + panel["width"] == pytest.approx(mapbox["x"] + mapbox["width"])
+    page.page.wait_for_function("!graphkit.sigma.getCamera().isAnimated()")
+    xs = page.js(
+        "graphkit.highlightedSlugs().map(s => graphkit.sigma.framedGraphToViewport(graphkit.sigma.getNodeDisplayData(s)).x"
+        " + document.querySelector('#gk-map').getBoundingClientRect().left)"
+    )
+    assert len(xs) == len(set(nx.all_neighbors(curated(sample.graph), "gap-analysis"))) + 1
+    assert min(xs) > mapbox["x"] and max(xs) < panel["x"]
+    page.assert_clean()
 
 
 def test_phone_width_has_a_legend_drawer_and_a_bottom_sheet(browser, pages):

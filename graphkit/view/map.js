@@ -422,14 +422,26 @@
       // y grows downwards in the layout (as on a canvas) and upwards in sigma
       graph.addNode(n.id, { x: n.x, y: -n.y, size: n.size * SIZE, label: n.label, color: color(n) });
     });
-    EDGES.forEach(function (e) {
+    // The graph holds only the edges the filters show: sigma draws every edge it holds, hidden
+    // or not, and with software WebGL each one costs time in every frame.
+    function edgeAttributes(e) {
       var r = RELS[e.r];
-      graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to, {
-        size: e.inf ? 0.5 : 1,
-        color: e.inf ? rgba(r.color, 0.5) : r.color,  // inferred: half transparent
-        type: r.directed ? "arrow" : "line",
+      return { size: e.inf ? 0.5 : 1, color: e.inf ? rgba(r.color, 0.5) : r.color, type: "line" };  // inferred: half transparent
+    }
+    function syncEdges() {
+      // one clear and the additions: sigma re-indexes the whole graph on every single drop
+      graph.clearEdges();
+      EDGES.forEach(function (e) {
+        if (edgeShown(e)) graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to, edgeAttributes(e));
       });
-    });
+      if (renderer) renderer.setSetting("hideEdgesOnMove", graph.size > EDGES_WHILE_MOVING);
+    }
+    // With more edges than this, they step aside while the map moves, and come back when it
+    // rests: drawn in software (no GPU) they would make every frame of a zoom slow.
+    var EDGES_WHILE_MOVING = 10000;
+    var renderer = null;
+    syncEdges();
+    var LitPoints = class extends Sigma.rendering.NodePointProgram {};
     var view = { keep: null, labelled: new Set(), chosen: null, edges: null };
     // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
     // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
@@ -441,8 +453,16 @@
     // least half the patterns there. A name over patterns scattered across the map, or mixed
     // with many others, would point at nothing.
     var REGION_RATIO = 0.5, REGION_SPREAD = 0.12, REGION_MIN = 5;
+    var regionCache = null;  // the regions in graph coordinates, until the filters or colours change
     function regionLabels() {
       if (view.keep !== null || renderer.getCamera().getState().ratio < REGION_RATIO) return [];
+      if (regionCache === null) regionCache = findRegions();
+      return regionCache.map(function (r) {
+        var at = renderer.framedGraphToViewport({ x: r.x, y: r.y });
+        return { value: r.value, x: at.x, y: at.y, n: r.n };
+      });
+    }
+    function findRegions() {
       var legend = legendOf(state.color), index = legendIndex(state.color), sums = new Map(), points = [];
       NODES.forEach(function (n) {
         if (!nodeShown(n)) return;
@@ -466,8 +486,7 @@
           if ((p[0] - mx) * (p[0] - mx) + (p[1] - my) * (p[1] - my) <= r2) { near++; if (p[2] === i) own++; }
         });
         if (own * 2 < near) return;
-        var at = renderer.framedGraphToViewport({ x: mx, y: my });
-        out.push({ value: legend[i].value, x: at.x, y: at.y, n: g.n });
+        out.push({ value: legend[i].value, x: mx, y: my, n: g.n });
       });
       out.sort(function (a, b) { return b.n - a.n || (a.value < b.value ? -1 : 1); });
       return out;
@@ -515,8 +534,14 @@
       });
       offered = [];
     }
-    var renderer = new Sigma(graph, container, {
-      zIndex: true,
+    renderer = new Sigma(graph, container, {
+      // Programs that draw each node and edge without instancing: software WebGL (a machine
+      // without a GPU) draws instanced ones several times slower. Edges are 1-pixel lines.
+      defaultNodeType: "point",
+      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram, lit: LitPoints },
+      edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram, thick: Sigma.rendering.EdgeRectangleProgram,
+                            arrow: Sigma.rendering.EdgeArrowProgram },
+      hideEdgesOnMove: graph.size > EDGES_WHILE_MOVING,
       labelFont: "system-ui, sans-serif",
       labelSize: 12,
       labelColor: { color: "#1f2328" },
@@ -528,31 +553,32 @@
       defaultDrawNodeLabel: function (context, data) { if (data.label) offered.push(data); },
       minCameraRatio: 0.005,
       maxCameraRatio: 4,
+      // The reducers change sigma's copy of the attributes. The chosen neighbourhood draws with
+      // programs of its own, registered after the others: sigma draws program by program, so it
+      // comes out on top without sorting every item by zIndex.
       nodeReducer: function (node, data) {
-        var res = Object.assign({}, data);
-        if (!nodeShown(byId.get(node))) { res.hidden = true; return res; }
+        if (!nodeShown(byId.get(node))) { data.hidden = true; return data; }
         if (view.keep !== null) {
           if (view.keep.has(node)) {
-            res.zIndex = 2;
-            if (view.labelled.has(node)) res.forceLabel = true;
-            if (node === view.chosen) res.highlighted = true;
-          } else {  // WebGL draws every node above every edge: faded ones shrink out of the way
-            res.color = FADED_COLOR; res.label = null; res.zIndex = 0; res.size = data.size / 2;
+            data.type = "lit";
+            if (view.labelled.has(node)) data.forceLabel = true;
+            if (node === view.chosen) data.highlighted = true;
+          } else {  // faded ones shrink out of the way
+            data.color = FADED_COLOR; data.label = null; data.size = data.size / 2;
           }
         }
-        return res;
+        return data;
       },
       edgeReducer: function (key, data) {
+        if (view.keep === null) return data;
         var e = EDGES[+key];
-        var res = Object.assign({}, data);
-        if (!edgeShown(e)) { res.hidden = true; return res; }
-        if (view.keep !== null) {
-          // in a dense library the other edges would cover the lit ones: they step aside
-          var lit = view.edges !== null ? view.edges.has(e.id) : view.keep.has(e.from) && view.keep.has(e.to);
-          if (lit) { res.zIndex = 1; res.size = data.size * 2; }
-          else res.hidden = true;
+        // in a dense library the other edges would cover the lit ones: they step aside
+        if (view.edges !== null ? view.edges.has(e.id) : view.keep.has(e.from) && view.keep.has(e.to)) {
+          data.size = data.size * 2; data.type = RELS[e.r].directed ? "arrow" : "thick";
+        } else {
+          data.hidden = true;
         }
-        return res;
+        return data;
       },
     });
     renderer.on("afterRender", placeLabels);
@@ -569,17 +595,41 @@
     requestAnimationFrame(function () {  // the constructor drew; this is the frame that shows it
       window.gkFirstDraw = performance.now();
       onFirstDraw();
+      setTimeout(warmUp, 0);
     });
+    // Drawing a chosen neighbourhood uses programs the whole map does not; the browser readies
+    // a program the first time it draws with it (in software, a tenth of a second). Draw one
+    // such frame now, out of sight (the next draw replaces it before the screen shows it), so
+    // the reader's first choice does not wait for it.
+    function warmUp() {
+      if (view.keep !== null) return;
+      var top = NODES.reduce(function (a, b) { return b.deg > a.deg ? b : a; }, NODES[0]);
+      if (!top) return;
+      var keep = new Set([top.id]);
+      adjacent(top.id).forEach(function (pair) { keep.add(pair[0]); });
+      view.keep = keep; view.labelled = keep; view.chosen = top.id;
+      renderer.refresh();
+      view.keep = null; view.labelled = new Set(); view.chosen = null;
+      renderer.refresh();
+    }
     var camera = renderer.getCamera();
+    // The part of the map (in its pixels) that the details panel leaves in sight.
+    function freeArea(size) {
+      var panel = $("gk-details"), free = { x: 0, y: 0, width: size.width, height: size.height };
+      if (panel.hidden) return free;
+      var p = panel.getBoundingClientRect(), m = container.getBoundingClientRect();
+      if (p.top - m.top > 40 && p.top < m.bottom - 1) free.height = p.top - m.top;  // a bottom sheet
+      else if (p.left - m.left > 40 && p.left < m.right - 1) free.width = p.left - m.left;  // a side panel
+      return free;
+    }
     return {
       hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); },
                regions: function () { return regions.slice(); } },
       colors: true,
-      filtersChanged: function () { /* the reducers read the state */ },
+      filtersChanged: function () { syncEdges(); },
       show: function (chosen, keep, labelled, filtersChanged, edges) {
         view.chosen = chosen; view.keep = keep; view.labelled = labelled; view.edges = edges || null;
-        // a full refresh: sigma orders what it draws by zIndex only when it indexes the graph,
-        // and the lit edges must come above the faded ones
+        regionCache = null;
         renderer.refresh();
       },
       fit: function (keep) {
@@ -598,15 +648,16 @@
         var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
         var ratio = Math.min(1, Math.max(0.04, 1.3 * Math.max(x1 - x0, y1 - y0)));
         var target = { x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio: ratio, angle: 0 };
-        // On a phone the panel is a bottom sheet over the map: frame the part above it.
-        var sheet = $("gk-details"), size = renderer.getDimensions();
-        var top = sheet.hidden ? size.height : sheet.getBoundingClientRect().top - container.getBoundingClientRect().top;
-        if (top > 40 && top < size.height - 1) {
-          // sigma fits the graph to the smaller side; the visible part's smaller side may be shorter
-          target.ratio = Math.min(1, ratio * Math.min(size.width, size.height) / Math.min(size.width, top));
+        // The panel floats over the map (on the right, or at the bottom on a phone): frame the
+        // part of the map it leaves free.
+        var size = renderer.getDimensions(), free = freeArea(size);
+        if (free.width < size.width - 1 || free.height < size.height - 1) {
+          // sigma fits the graph to the smaller side; the free part's smaller side may be shorter
+          target.ratio = Math.min(1, ratio * Math.min(size.width, size.height) / Math.min(free.width, free.height));
           var centre = renderer.viewportToFramedGraph({ x: size.width / 2, y: size.height / 2 }, { cameraState: target });
-          var above = renderer.viewportToFramedGraph({ x: size.width / 2, y: top / 2 }, { cameraState: target });
-          target.y += centre.y - above.y;
+          var middle = renderer.viewportToFramedGraph({ x: free.x + free.width / 2, y: free.y + free.height / 2 }, { cameraState: target });
+          target.x += centre.x - middle.x;
+          target.y += centre.y - middle.y;
         }
         camera.animate(target, { duration: 300 });
       },
@@ -706,7 +757,12 @@
       if (g.slugs.length > GROUP_OPEN) {  // the strongest stay in sight, the rest one press away
         var more = el("details", { "class": "gk-more" });
         more.appendChild(el("summary", null, (g.slugs.length - GROUP_OPEN) + " more"));
-        more.appendChild(items(g.slugs.slice(GROUP_OPEN)));
+        var rest = g.slugs.slice(GROUP_OPEN);
+        // a hub folds thousands: their links are made when the reader opens the fold
+        more.addEventListener("toggle", function fill() {
+          more.removeEventListener("toggle", fill);
+          more.appendChild(items(rest));
+        });
         section.appendChild(more);
       }
       box.appendChild(section);
