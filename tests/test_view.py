@@ -33,6 +33,7 @@ from graphkit.view import (
     write_html,
 )
 from graphkit.view.colors import PALETTE
+from graphkit.view.page import pack_edges, pack_nodes, unpack_edges, unpack_nodes
 from graphkit.view.layout import node_size
 from graphkit.view.page import network_data, strongest_first
 
@@ -83,6 +84,8 @@ def parse_page(page: str) -> tuple[dict[str, object], _Scripts]:
     parser = _Scripts()
     parser.feed(page)
     data = {a["id"]: json.loads(text) for a, text in parser.scripts if a.get("type") == "application/json"}
+    data["gk-nodes"] = unpack_nodes(data["gk-nodes"])
+    data["gk-edges"] = unpack_edges(data["gk-edges"])
     return data, parser
 
 
@@ -220,6 +223,16 @@ def test_page_is_deterministic_and_self_contained(sample):
     assert data["gk-meta"]["counts"] == {"nodes": 37, "edges": sample.graph.number_of_edges()}
     assert data["gk-options"]["physics"] == {"enabled": False}
     assert data["gk-options"]["edges"]["smooth"] is False
+
+
+@pytest.mark.parametrize("library", ["sample", "hostile"])
+def test_the_packed_page_data_unpacks_to_the_records(library, request):
+    G = request.getfixturevalue(library).graph
+    nodes, edges, _ = network_data(G)
+    assert unpack_nodes(pack_nodes(nodes)) == nodes
+    assert unpack_edges(pack_edges(edges)) == edges
+    page, _ = parse_page(to_html(G))
+    assert page["gk-nodes"] == nodes and page["gk-edges"] == edges
 
 
 def test_hostile_strings_reach_the_page_only_as_escaped_json(hostile):

@@ -385,11 +385,14 @@ def test_overview_search_chooses_and_names_the_neighbours(open_page, pages, samp
     assert page.js("graphkit.highlightedSlugs()") == sorted(neighbours | {"gap-analysis"})
     assert page.neighbours_listed() == neighbours
     assert page.page.text_content("#gk-d-title") == "Gap Analysis"
+    # the map fades; the neighbourhood is drawn again above it, with its links
     outside = next(n for n in sorted(G) if n not in neighbours and n != "gap-analysis")
-    assert page.js("s => graphkit.sigma.getNodeDisplayData(s).color", outside) == "#e4e7eb"
+    assert page.js("s => graphkit.sigma.getNodeDisplayData(s).highlighted", outside) is False
+    assert all(page.js("s => graphkit.sigma.getNodeDisplayData(s).highlighted", n) for n in neighbours)
+    assert page.js("getComputedStyle(document.querySelector('#gk-map canvas.sigma-nodes')).opacity") == "0.18"
     keep = neighbours | {"gap-analysis"}
-    lit = sum(1 for u, v in G.edges() if u in keep and v in keep)
-    assert page.js("graphkit.graph.edges().filter(k => !graphkit.sigma.getEdgeDisplayData(k).hidden).length") == lit
+    lit = sorted((u, v, k) for u, v, k in G.edges(keys=True) if u in keep and v in keep)
+    assert sorted(map(tuple, page.js("graphkit.litEdges()"))) == lit
     wait_still(page)
     assert page.js("location.hash").startswith("#p=gap-analysis&d=1&cam=")
     # the chosen pattern and every neighbour carry their names on the canvas
@@ -594,8 +597,13 @@ def test_phone_width_has_a_legend_drawer_and_a_bottom_sheet(browser, pages):
 def test_escape_and_an_empty_click_clear_the_choice(open_page, pages):
     page = open_page(pages["sample"] + "#p=gap-analysis&d=1")
     assert page.page.is_visible("#gk-details")
+    assert page.js("graphkit.litEdges().length") > 0
     page.page.keyboard.press("Escape")
     assert page.page.is_hidden("#gk-details") and page.js("graphkit.state().p") is None
+    # the map comes back: unfaded, nothing drawn above it
+    assert page.js("getComputedStyle(document.querySelector('#gk-map canvas.sigma-nodes')).opacity") == "1"
+    assert page.js("graphkit.litEdges()") == []
+    assert page.js("graphkit.graph.filterNodes((n, a) => graphkit.sigma.getNodeDisplayData(n).highlighted)") == []
     page.js("graphkit.select('gap-analysis')")
     wait_still(page)
     page.js("graphkit.sigma.getCamera().setState({x: 0.5, y: 0.5, ratio: 1})")

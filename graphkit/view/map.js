@@ -14,8 +14,49 @@
   }
   var $ = function (id) { return document.getElementById(id); };
 
-  var NODES = readJSON("gk-nodes");
-  var EDGES = readJSON("gk-edges");
+  // The data comes packed as columns (graphkit.view.page.pack_nodes and pack_edges): one list
+  // per field; a null label is the slug's words, capitalised (an ASCII slug); url 1 is made from the url template; a facet's values
+  // are indexes into its list of values; an edge's source is the step from the one before, and
+  // so is its target when the source is the same.
+  function slugWords(slug) {
+    return slug.split("-").map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join(" ");
+  }
+  function unpackNodes(p) {
+    var template = p.url_template, facets = Object.keys(p.fv);
+    return p.id.map(function (slug, i) {
+      var fv = {};
+      facets.forEach(function (facet) {
+        var of = p.fv[facet].of[i], values = p.fv[facet].values;
+        if (of !== null) fv[facet] = (Array.isArray(of) ? of : [of]).map(function (k) { return values[k]; });
+      });
+      var url = p.url[i];
+      var n = { id: slug, label: p.label[i] !== null ? p.label[i] : slugWords(slug), x: p.x[i], y: p.y[i], size: p.size[i],
+                c: p.c[i], deg: p.deg[i], pid: p.pid[i], aliases: p.aliases[String(i)] || [], summary: p.summary[i],
+                domains: fv.domain || [], url: url === 1 ? template[0] + slug + template[1] : url, fv: fv };
+      if (p.level && p.level[i] !== null) n.level = p.level[i];
+      if (p.rank && p.rank[i] !== null) n.rank = p.rank[i];
+      return n;
+    });
+  }
+  function unpackSparse(p) {
+    var out = new Array(p.has.length), k = 0;
+    for (var i = 0; i < p.has.length; i++) out[i] = p.has.charCodeAt(i) === 49 ? p.v[k++] : undefined;
+    return out;
+  }
+  function unpackEdges(p) {
+    var conf = unpackSparse(p.c), weight = unpackSparse(p.w), source = 0, target = 0, out = new Array(p.t.length);
+    for (var k = 0; k < p.t.length; k++) {
+      source += p.f[k];
+      target = k > 0 && p.f[k] === 0 ? target + p.t[k] : p.t[k];  // the same source: a step from the last target
+      var e = { id: k, f: source, t: target, r: p.r[k], inf: p.i.charCodeAt(k) === 49 };
+      if (conf[k] !== undefined) e.conf = conf[k];
+      if (weight[k] !== undefined) e.w = weight[k];
+      out[k] = e;
+    }
+    return out;
+  }
+  var NODES = unpackNodes(readJSON("gk-nodes"));
+  var EDGES = unpackEdges(readJSON("gk-edges"));
   var OPTIONS = readJSON("gk-options");
   var META = readJSON("gk-meta");
   var RELS = META.relations;
@@ -30,10 +71,7 @@
 
   var byId = new Map();
   NODES.forEach(function (n, i) { n.index = i; byId.set(n.id, n); });
-  EDGES.forEach(function (e, k) {  // compact on the wire: expand the node indexes to slugs
-    e.id = k; e.from = NODES[e.f].id; e.to = NODES[e.t].id; e.inf = e.i === 1;
-    if (e.c !== undefined) e.conf = e.c;
-  });
+  EDGES.forEach(function (e) { e.from = NODES[e.f].id; e.to = NODES[e.t].id; });
   var relByName = new Map();
   RELS.forEach(function (r, i) { relByName.set(r.name, i); });
 
@@ -422,27 +460,36 @@
       // y grows downwards in the layout (as on a canvas) and upwards in sigma
       graph.addNode(n.id, { x: n.x, y: -n.y, size: n.size * SIZE, label: n.label, color: color(n) });
     });
-    // The graph holds only the edges the filters show: sigma draws every edge it holds, hidden
-    // or not, and with software WebGL each one costs time in every frame.
-    function edgeAttributes(e) {
-      var r = RELS[e.r];
-      return { size: e.inf ? 0.5 : 1, color: e.inf ? rgba(r.color, 0.5) : r.color, type: "line" };  // inferred: half transparent
-    }
+    // The graph holds only the edges the filters show: sigma draws and indexes every edge it
+    // holds, hidden or not, and in software (no GPU) each one costs time.
     function syncEdges() {
-      // one clear and the additions: sigma re-indexes the whole graph on every single drop
       graph.clearEdges();
       EDGES.forEach(function (e) {
-        if (edgeShown(e)) graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to, edgeAttributes(e));
+        if (!edgeShown(e)) return;
+        var r = RELS[e.r];
+        graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to,
+          { color: e.inf ? rgba(r.color, 0.5) : r.color, type: "line" });  // inferred: half transparent
       });
       if (renderer) renderer.setSetting("hideEdgesOnMove", graph.size > EDGES_WHILE_MOVING);
+    }
+    // Sigma re-indexes the whole graph on every edge dropped: the edges change while the graph
+    // is detached from it, and it indexes the graph once when it comes back.
+    var detached = new graphology.MultiDirectedGraph();
+    function resyncEdges() {
+      renderer.setGraph(detached);
+      syncEdges();
+      renderer.setGraph(graph);
     }
     // With more edges than this, they step aside while the map moves, and come back when it
     // rests: drawn in software (no GPU) they would make every frame of a zoom slow.
     var EDGES_WHILE_MOVING = 10000;
     var renderer = null;
+    var view = { keep: null, labelled: new Set(), chosen: null, lit: [] };
     syncEdges();
-    var LitPoints = class extends Sigma.rendering.NodePointProgram {};
-    var view = { keep: null, labelled: new Set(), chosen: null, edges: null };
+    // With a pattern chosen, the map's own links are not drawn; the lit ones are drawn apart.
+    var OverviewLines = class extends Sigma.rendering.EdgeLineProgram {
+      render(params) { if (view.keep === null) super.render(params); }
+    };
     // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
     // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
     var offered = [], named = [], regions = [];
@@ -524,6 +571,7 @@
       });
       context.font = LABEL_FONT;
       offered.forEach(function (d) {
+        if (view.keep !== null && !view.keep.has(d.key)) return;  // faded: unnamed
         var left = d.x + d.size + 3, width = context.measureText(d.label).width;
         var box = [left - 2, d.y - 9, left + width + 2, d.y + 9];
         if (!free(box)) return;
@@ -538,9 +586,11 @@
       // Programs that draw each node and edge without instancing: software WebGL (a machine
       // without a GPU) draws instanced ones several times slower. Edges are 1-pixel lines.
       defaultNodeType: "point",
-      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram, lit: LitPoints },
-      edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram, thick: Sigma.rendering.EdgeRectangleProgram,
-                            arrow: Sigma.rendering.EdgeArrowProgram },
+      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
+      edgeProgramClasses: { line: OverviewLines },
+      // highlighted nodes (the chosen neighbourhood) are drawn again above the faded map, without
+      // sigma's label boxes: the label grid names them
+      defaultDrawNodeHover: function () { /* no box */ },
       hideEdgesOnMove: graph.size > EDGES_WHILE_MOVING,
       labelFont: "system-ui, sans-serif",
       labelSize: 12,
@@ -553,35 +603,52 @@
       defaultDrawNodeLabel: function (context, data) { if (data.label) offered.push(data); },
       minCameraRatio: 0.005,
       maxCameraRatio: 4,
-      // The reducers change sigma's copy of the attributes. The chosen neighbourhood draws with
-      // programs of its own, registered after the others: sigma draws program by program, so it
-      // comes out on top without sorting every item by zIndex.
+      // A choice changes only the nodes it lights (they are highlighted: sigma draws them again,
+      // in full colour, on its layer above the map, which the page fades), so choosing costs
+      // little even with tens of thousands of patterns.
       nodeReducer: function (node, data) {
         if (!nodeShown(byId.get(node))) { data.hidden = true; return data; }
-        if (view.keep !== null) {
-          if (view.keep.has(node)) {
-            data.type = "lit";
-            if (view.labelled.has(node)) data.forceLabel = true;
-            if (node === view.chosen) data.highlighted = true;
-          } else {  // faded ones shrink out of the way
-            data.color = FADED_COLOR; data.label = null; data.size = data.size / 2;
-          }
-        }
-        return data;
-      },
-      edgeReducer: function (key, data) {
-        if (view.keep === null) return data;
-        var e = EDGES[+key];
-        // in a dense library the other edges would cover the lit ones: they step aside
-        if (view.edges !== null ? view.edges.has(e.id) : view.keep.has(e.from) && view.keep.has(e.to)) {
-          data.size = data.size * 2; data.type = RELS[e.r].directed ? "arrow" : "thick";
-        } else {
-          data.hidden = true;
+        if (view.keep !== null && view.keep.has(node)) {
+          data.highlighted = true;
+          if (view.labelled.has(node)) data.forceLabel = true;
+          if (node === view.chosen) data.size = data.size * 1.5;
         }
         return data;
       },
     });
-    renderer.on("afterRender", placeLabels);
+    // The lit links, drawn on sigma's edge-label layer (below the nodes, above the map's links):
+    // a few hundred lines with arrowheads, thicker than the map's.
+    function drawLitEdges() {
+      var context = renderer.getCanvases().edgeLabels.getContext("2d"), size = renderer.getDimensions();
+      context.clearRect(0, 0, size.width, size.height);
+      if (view.keep === null) return;
+      var ratio = renderer.getCamera().getState().ratio;
+      view.lit.forEach(function (e) {
+        var a = renderer.getNodeDisplayData(e.from), b = renderer.getNodeDisplayData(e.to);
+        if (!a || !b) return;
+        var p = renderer.framedGraphToViewport(a), q = renderer.framedGraphToViewport(b);
+        var r = RELS[e.r], dx = q.x - p.x, dy = q.y - p.y, length = Math.sqrt(dx * dx + dy * dy);
+        if (length < 1) return;
+        context.strokeStyle = context.fillStyle = e.inf ? rgba(r.color, 0.6) : r.color;
+        context.lineWidth = e.inf ? 1.5 : 2.5;
+        var end = r.directed ? Math.max(0, length - renderer.scaleSize(b.size, ratio) - 1) : length;
+        var ux = dx / length, uy = dy / length;
+        context.beginPath();
+        context.moveTo(p.x, p.y);
+        context.lineTo(p.x + ux * end, p.y + uy * end);
+        context.stroke();
+        if (r.directed) {  // an arrowhead touching the target's edge
+          var tx = p.x + ux * end, ty = p.y + uy * end, head = 9, wing = 4.5;
+          context.beginPath();
+          context.moveTo(tx, ty);
+          context.lineTo(tx - ux * head - uy * wing, ty - uy * head + ux * wing);
+          context.lineTo(tx - ux * head + uy * wing, ty - uy * head - ux * wing);
+          context.closePath();
+          context.fill();
+        }
+      });
+    }
+    renderer.on("afterRender", function () { drawLitEdges(); placeLabels(); });
     var tip = $("gk-tip");
     renderer.on("enterNode", function (ev) {
       tip.textContent = tooltip(byId.get(ev.node));
@@ -595,22 +662,19 @@
     requestAnimationFrame(function () {  // the constructor drew; this is the frame that shows it
       window.gkFirstDraw = performance.now();
       onFirstDraw();
-      setTimeout(warmUp, 0);
     });
-    // Drawing a chosen neighbourhood uses programs the whole map does not; the browser readies
-    // a program the first time it draws with it (in software, a tenth of a second). Draw one
-    // such frame now, out of sight (the next draw replaces it before the screen shows it), so
-    // the reader's first choice does not wait for it.
-    function warmUp() {
-      if (view.keep !== null) return;
-      var top = NODES.reduce(function (a, b) { return b.deg > a.deg ? b : a; }, NODES[0]);
-      if (!top) return;
-      var keep = new Set([top.id]);
-      adjacent(top.id).forEach(function (pair) { keep.add(pair[0]); });
-      view.keep = keep; view.labelled = keep; view.chosen = top.id;
-      renderer.refresh();
-      view.keep = null; view.labelled = new Set(); view.chosen = null;
-      renderer.refresh();
+    // The shown links between lit patterns (or, on a path, the path's own links).
+    function litEdges(keep, only) {
+      var out = [], seen = new Set();
+      keep.forEach(function (slug) {
+        adjacent(slug).forEach(function (pair) {
+          var e = pair[1];
+          if (!keep.has(pair[0]) || seen.has(e.id) || (only !== null && !only.has(e.id))) return;
+          seen.add(e.id);
+          out.push(e);
+        });
+      });
+      return out.sort(function (a, b) { return a.id - b.id; });
     }
     var camera = renderer.getCamera();
     // The part of the map (in its pixels) that the details panel leaves in sight.
@@ -624,13 +688,21 @@
     }
     return {
       hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); },
+               litEdges: function () { return view.lit.map(function (e) { return [e.from, e.to, RELS[e.r].name]; }); },
                regions: function () { return regions.slice(); } },
       colors: true,
-      filtersChanged: function () { syncEdges(); },
+      filtersChanged: function () { /* show() follows, and brings the graph's edges in line */ },
       show: function (chosen, keep, labelled, filtersChanged, edges) {
-        view.chosen = chosen; view.keep = keep; view.labelled = labelled; view.edges = edges || null;
+        var before = view.keep;
+        view.chosen = chosen; view.keep = keep; view.labelled = labelled;
+        view.lit = keep === null ? [] : litEdges(keep, edges || null);
         regionCache = null;
-        renderer.refresh();
+        container.classList.toggle("gk-chosen", keep !== null);  // the map fades under the lit patterns
+        if (filtersChanged) { resyncEdges(); return; }  // indexes the graph
+        // only the patterns lit before or now change: sigma updates them in place
+        var changed = new Set(before || []);
+        (keep || []).forEach(function (slug) { changed.add(slug); });
+        renderer.refresh({ partialGraph: { nodes: Array.from(changed) }, skipIndexation: true });
       },
       fit: function (keep) {
         if (keep === null) {
@@ -995,7 +1067,13 @@
     var ctx = out.getContext("2d");
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, out.width, out.height);
-    canvases.forEach(function (c) { ctx.drawImage(c, 0, 0, out.width, out.height); });
+    canvases.forEach(function (c) {  // as the page shows them: a faded layer stays faded
+      var style = getComputedStyle(c);
+      if (style.visibility === "hidden" || style.display === "none") return;
+      ctx.globalAlpha = parseFloat(style.opacity);
+      ctx.drawImage(c, 0, 0, out.width, out.height);
+    });
+    ctx.globalAlpha = 1;
     return out.toDataURL("image/png");
   }
   $("gk-export").addEventListener("click", function () {

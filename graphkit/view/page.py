@@ -34,6 +34,10 @@ __all__ = [
     "facet_colors",
     "facet_values",
     "network_data",
+    "pack_edges",
+    "pack_nodes",
+    "unpack_edges",
+    "unpack_nodes",
     "strongest_first",
     "relation_styles",
     "script_json",
@@ -88,11 +92,11 @@ def script_json(value: Any) -> str:
     Examples
     --------
     >>> script_json({"title": "</script><b>&"})
-    '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    '{"title":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     >>> json.loads(script_json(["\\u2028</script>"])) == ["\\u2028</script>"]
     True
     """
-    return _escape_json(json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False))
+    return _escape_json(json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False, separators=(",", ":")))
 
 
 def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -262,7 +266,7 @@ def network_data(
     position = {slug: i for i, slug in enumerate(slugs)}
     edges = []
     rel_counts: Counter[tuple[str, bool]] = Counter()
-    triples = sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[2]), str(e[1])))
+    triples = sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
     for u, v, key, d in triples:
         relation = str(d.get("relation", key))
         inferred = bool(d.get("inferred", False))
@@ -287,6 +291,169 @@ def network_data(
         "inferred_dashes": INFERRED_DASHES,
     }
     return nodes, edges, meta
+
+
+# --- the page's data, packed -----------------------------------------------------------------
+# A library of 36,000 patterns and 350,000 relations makes 37 MB of node and edge records; the
+# page carries them as columns instead (one list per field, no key repeated, nothing written
+# that the page can derive). ``map.js`` unpacks them as ``unpack_*`` do here.
+
+_NODE_NUMBERS = ("x", "y", "size", "c", "deg")
+
+
+def _flags(values: list[bool]) -> str:
+    return "".join("1" if v else "0" for v in values)
+
+
+def _sparse(values: list[Any]) -> dict[str, Any]:
+    """``{"has": "0110", "v": [b, c]}``: which entries have a value (not ``None``), and the values."""
+    return {"has": _flags([v is not None for v in values]), "v": [v for v in values if v is not None]}
+
+
+def _unsparse(packed: dict[str, Any]) -> list[Any]:
+    values = iter(packed["v"])
+    return [next(values) if flag == "1" else None for flag in packed["has"]]
+
+
+def _slug_words(slug: str) -> str | None:
+    """``"gap-analysis"`` -> ``"Gap Analysis"``, for an ASCII slug (``None`` otherwise): the title
+    most patterns have, which the page derives instead of carrying."""
+    if not slug.isascii():
+        return None
+    return " ".join(word[:1].upper() + word[1:] for word in slug.split("-"))
+
+
+def _url_template(nodes: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """The commonest ``(prefix, suffix)`` that makes a node's URL from its slug, if any does."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for n in nodes:
+        url, slug = n["url"], n["id"]
+        if url and slug and slug in url:
+            at = url.rindex(slug)
+            counts[(url[:at], url[at + len(slug):])] += 1
+    return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+
+
+def pack_nodes(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """``network_data``'s nodes as the page carries them; ``unpack_nodes`` gives them back.
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> nodes, _, _ = network_data(build_graph([Pattern("gap-analysis", "Gap Analysis", domains=("ops",)),
+    ...                                          Pattern("b", "b")]))
+    >>> packed = pack_nodes(nodes)
+    >>> packed["id"], packed["label"], packed["fv"]["domain"]
+    (['b', 'gap-analysis'], ['b', None], {'values': ['ops'], 'of': [None, 0]})
+    >>> unpack_nodes(packed) == nodes
+    True
+    """
+    packed: dict[str, Any] = {"id": [n["id"] for n in nodes]}
+    packed["label"] = [None if n["label"] == _slug_words(n["id"]) else n["label"] for n in nodes]  # None: the slug's words
+    for field in _NODE_NUMBERS:
+        packed[field] = [n[field] for n in nodes]
+    packed["pid"] = [n["pid"] for n in nodes]
+    packed["summary"] = [n["summary"] for n in nodes]
+    packed["aliases"] = {str(i): n["aliases"] for i, n in enumerate(nodes) if n["aliases"]}
+    template = _url_template(nodes)
+    packed["url_template"] = template
+    # 1: made from the template; None: no URL; a string: the URL itself
+    packed["url"] = [
+        1 if template is not None and n["url"] == template[0] + n["id"] + template[1] else n["url"] for n in nodes
+    ]
+    facets: dict[str, Any] = {}
+    for n in nodes:
+        for facet in n["fv"]:
+            facets.setdefault(facet, {})
+    for facet, column in facets.items():
+        values = sorted({v for n in nodes for v in n["fv"].get(facet, ())})
+        index = {v: i for i, v in enumerate(values)}
+        of: list[Any] = []
+        for n in nodes:
+            mine = [index[v] for v in n["fv"].get(facet, ())]
+            of.append(None if not mine else mine[0] if len(mine) == 1 else mine)
+        column.update(values=values, of=of)
+    packed["fv"] = facets
+    for field in ("level", "rank"):  # on hierarchy pages and focused pages with a limit
+        if any(field in n for n in nodes):
+            packed[field] = [n.get(field) for n in nodes]
+    return packed
+
+
+def unpack_nodes(packed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The node records of ``pack_nodes(nodes)``, as ``network_data`` made them (``domains`` is
+    the ``domain`` facet's values)."""
+    nodes = []
+    template = packed["url_template"]
+    for i, slug in enumerate(packed["id"]):
+        fv = {}
+        for facet, column in packed["fv"].items():
+            of = column["of"][i]
+            if of is not None:
+                fv[facet] = [column["values"][k] for k in (of if isinstance(of, list) else [of])]
+        url = packed["url"][i]
+        label = packed["label"][i]
+        node: dict[str, Any] = {"id": slug, "label": label if label is not None else _slug_words(slug)}
+        node.update({field: packed[field][i] for field in _NODE_NUMBERS})
+        node.update(
+            pid=packed["pid"][i],
+            aliases=packed["aliases"].get(str(i), []),
+            summary=packed["summary"][i],
+            domains=fv.get("domain", []),
+            url=template[0] + slug + template[1] if url == 1 else url,
+            fv=fv,
+        )
+        for field in ("level", "rank"):
+            if field in packed and packed[field][i] is not None:
+                node[field] = packed[field][i]
+        nodes.append(node)
+    return nodes
+
+
+def pack_edges(edges: list[dict[str, Any]]) -> dict[str, Any]:
+    """``network_data``'s edges as the page carries them; ``unpack_edges`` gives them back.
+
+    Edges come in source order, then target order: a source is written as the step from the
+    previous edge's, and so is a target when the source is the same; the inferred mark is one
+    character per edge; confidences and weights are written only where there are some.
+
+    Examples
+    --------
+    >>> edges = [{"f": 0, "t": 1, "r": 2}, {"f": 0, "t": 5, "r": 0, "i": 1, "c": 0.8}, {"f": 2, "t": 0, "r": 2, "w": 3}]
+    >>> pack_edges(edges)
+    {'f': [0, 0, 2], 't': [1, 4, 0], 'r': [2, 0, 2], 'i': '010', 'c': {'has': '010', 'v': [0.8]}, 'w': {'has': '001', 'v': [3]}}
+    >>> unpack_edges(pack_edges(edges)) == edges
+    True
+    """
+    sources, targets = [e["f"] for e in edges], [e["t"] for e in edges]
+    return {
+        "f": [b - a for a, b in zip([0, *sources], sources)],
+        "t": [t - (targets[k - 1] if k and sources[k - 1] == f else 0) for k, (f, t) in enumerate(zip(sources, targets))],
+        "r": [e["r"] for e in edges],
+        "i": _flags([e.get("i") == 1 for e in edges]),
+        "c": _sparse([e.get("c") for e in edges]),
+        "w": _sparse([e.get("w") for e in edges]),
+    }
+
+
+def unpack_edges(packed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edge records of ``pack_edges(edges)``."""
+    edges = []
+    source = target = 0
+    for step, to, relation, inferred, confidence, weight in zip(
+        packed["f"], packed["t"], packed["r"], packed["i"], _unsparse(packed["c"]), _unsparse(packed["w"])
+    ):
+        source += step
+        target = target + to if edges and step == 0 else to
+        edge: dict[str, Any] = {"f": source, "t": target, "r": relation}
+        if inferred == "1":
+            edge["i"] = 1
+        if confidence is not None:
+            edge["c"] = confidence
+        if weight is not None:
+            edge["w"] = weight
+        edges.append(edge)
+    return edges
 
 
 #: vis-network options: positions come from Python, so physics and smooth curves stay off.
@@ -360,8 +527,8 @@ def _assets() -> dict[str, str]:
     }
 
 
-def _environment(meta: dict[str, Any]) -> jinja2.Environment:
-    """A Jinja environment for one page: autoescaping on, the assets and ``meta`` as globals."""
+def _environment(meta: dict[str, Any], packed: dict[str, Any]) -> jinja2.Environment:
+    """A Jinja environment for one page: autoescaping on, the assets, ``meta`` and the packed data as globals."""
     assets = _assets()
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"map.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
@@ -371,6 +538,7 @@ def _environment(meta: dict[str, Any]) -> jinja2.Environment:
     # Package files, trusted: inlined as they are (none contains "</script" or "</style").
     env.globals.update({k: Markup(v) for k, v in assets.items() if k != "template"})
     env.globals["meta"] = meta
+    env.globals["packed"] = packed
     return env
 
 
@@ -452,7 +620,7 @@ def to_html(
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
     net.options = VIS_HIERARCHY_OPTIONS if hierarchy else VIS_OPTIONS
-    net.templateEnv = _environment(meta)
+    net.templateEnv = _environment(meta, {"nodes": pack_nodes(nodes), "edges": pack_edges(edges)})
     net.path = "map.html"
     try:
         return net.generate_html(name="map.html")
