@@ -778,6 +778,7 @@ def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
     def fails_here(folder, chunk, config, inside):
         if os.getpid() == parent:
             raise RuntimeError("a bug")
+        time.sleep(0.05)  # the helpers read slowly, so this process surely takes a chunk too
         return real(folder, chunk, config, inside)
 
     monkeypatch.setattr(files, "_read_chunk", fails_here)
