@@ -9,9 +9,9 @@ pyvis's defaults), in the same run and side by side:
 - in headless Chromium (offline, a fresh browser context per run): navigation to the first
   drawn frame (``window.gkFirstDraw``); the longest frame while zooming with the mouse wheel
   and dragging (gaps between ``requestAnimationFrame`` timestamps until the last input event),
-  and the longest after it, until the map rests (a page may leave links out while it moves); choosing a pattern (a
-  typical one, then the biggest hub: its title typed into ``#gk-search``, Enter, until
-  ``#gk-details`` is shown with new content and the next frame is drawn); turning a relation
+  and the longest after it, until the map rests (a page may leave links out while it moves);
+  choosing a pattern (a typical one, then the biggest hub: its title typed into ``#gk-search``,
+  Enter, until ``#gk-details`` is shown with new content and the next frame is drawn); turning a relation
   off and on again (a click on ``#gk-relations input[data-relation]`` until the next frame);
   the tab's memory (JS heap from the DevTools protocol, the renderer's peak RSS from /proc).
 
@@ -43,8 +43,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]  # fmt: skip  (WebGL still works here with --disable-gpu: SwiftShader)
 VIEWPORT = {"width": 1400, "height": 900}
 
@@ -84,7 +89,7 @@ def longest_gap(frames: list[float]) -> float | None:
     """
     if len(frames) < 2:
         return None
-    return round(max(b - a for a, b in zip(frames, frames[1:])), 1)
+    return round(max(b - a for a, b in zip(frames, frames[1:], strict=False)), 1)
 
 
 def split_gaps(frames: list[float], last_input: float) -> tuple[float | None, float | None]:
@@ -365,6 +370,7 @@ def measure_in_browser(
     def note(key: str, value) -> bool:
         print(f"    {key}: {json.dumps(value)}", file=sys.stderr, flush=True)
         return time.perf_counter() < deadline
+
     context = browser.new_context(viewport=VIEWPORT)
     context.route("http*://**/*", lambda route: route.abort())  # offline, as on a machine without internet
     context.set_default_timeout(timeout * 1000)  # playwright's 30 s is less than one step of a big page
@@ -468,7 +474,9 @@ def main(argv: list[str] | None = None) -> None:
         help="another page: a command with {library} and {output} (repeatable)",
     )
     parser.add_argument(
-        "--budget", type=float, help="seconds a page may take in the browser per run; later steps are left out (default 5 x timeout)"
+        "--budget",
+        type=float,
+        help="seconds a page may take in the browser per run; later steps are left out (default 5 x timeout)",
     )
     parser.add_argument("--no-pyvis", action="store_true", help="leave out pyvis's defaults")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where results go")

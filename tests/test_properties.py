@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from graphkit import build_graph, link_patterns
 from graphkit.load import parse_pattern
+from graphkit.view.page import pack_edges, unpack_edges
 
 RELATIONS = [
     "generalizes_from",
@@ -369,3 +370,14 @@ def test_fast_yaml_path_on_the_sample_and_fixtures():
         assert fast is None or fast == slow, path
         seen += fast is not None
     assert seen >= 37
+
+
+_EDGE = st.fixed_dictionaries(
+    {"f": st.integers(0, 50), "t": st.integers(0, 50), "r": st.integers(0, 9)},
+    optional={"i": st.just(1), "c": st.floats(0, 1), "w": st.integers(-3, 5) | st.floats(0, 10)},
+)
+
+
+@given(st.lists(_EDGE, max_size=40))
+def test_packed_edges_unpack_to_the_same_records_in_any_order(edges):
+    assert unpack_edges(json.loads(json.dumps(pack_edges(edges)))) == edges

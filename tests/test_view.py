@@ -33,9 +33,8 @@ from graphkit.view import (
     write_html,
 )
 from graphkit.view.colors import PALETTE
-from graphkit.view.page import pack_edges, pack_nodes, unpack_edges, unpack_nodes
 from graphkit.view.layout import node_size
-from graphkit.view.page import network_data, strongest_first
+from graphkit.view.page import network_data, pack_edges, pack_nodes, strongest_first, unpack_edges, unpack_nodes
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "data" / "view-hostile"

@@ -536,10 +536,17 @@ def test_a_value_keeps_its_colour_on_every_page(open_page, pages, sample):
 
 def test_the_panel_floats_over_the_map_and_the_choice_is_framed_beside_it(open_page, pages, sample):
     page = open_page(pages["sample"])
-    size = page.js("(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()")
+    size = page.js(
+        "(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()"
+    )
     page.js("graphkit.select('gap-analysis')")
     # the map keeps its size (a resized WebGL canvas is reallocated and redrawn)
-    assert page.js("(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()") == size
+    assert (
+        page.js(
+            "(() => { const r = document.querySelector('#gk-map').getBoundingClientRect(); return [r.width, r.height]; })()"
+        )
+        == size
+    )
     panel = page.page.locator("#gk-details").bounding_box()
     mapbox = page.page.locator("#gk-map").bounding_box()
     assert panel["width"] == 340 and panel["x"] + panel["width"] == pytest.approx(mapbox["x"] + mapbox["width"])

@@ -15,9 +15,10 @@
   var $ = function (id) { return document.getElementById(id); };
 
   // The data comes packed as columns (graphkit.view.page.pack_nodes and pack_edges): one list
-  // per field; a null label is the slug's words, capitalised (an ASCII slug); url 1 is made from the url template; a facet's values
-  // are indexes into its list of values; an edge's source is the step from the one before, and
-  // so is its target when the source is the same.
+  // per field. A null label is the slug's words, capitalised; url 1 is made from the url
+  // template; a facet's values are indexes into its list of values. An edge's source is the step
+  // from the one before, and so is its target when the source is the same; "i" marks inferred
+  // edges, and "c" and "w" mark which edges have a confidence or weight, listed in turn.
   function slugWords(slug) {
     return slug.split("-").map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join(" ");
   }
@@ -38,25 +39,22 @@
       return n;
     });
   }
-  function unpackSparse(p) {
-    var out = new Array(p.has.length), k = 0;
-    for (var i = 0; i < p.has.length; i++) out[i] = p.has.charCodeAt(i) === 49 ? p.v[k++] : undefined;
-    return out;
-  }
-  function unpackEdges(p) {
-    var conf = unpackSparse(p.c), weight = unpackSparse(p.w), source = 0, target = 0, out = new Array(p.t.length);
+  function unpackEdges(p, nodes) {
+    var ONE = 49;  // "1"
+    var out = new Array(p.t.length), source = 0, target = 0, c = 0, w = 0;
     for (var k = 0; k < p.t.length; k++) {
       source += p.f[k];
-      target = k > 0 && p.f[k] === 0 ? target + p.t[k] : p.t[k];  // the same source: a step from the last target
-      var e = { id: k, f: source, t: target, r: p.r[k], inf: p.i.charCodeAt(k) === 49 };
-      if (conf[k] !== undefined) e.conf = conf[k];
-      if (weight[k] !== undefined) e.w = weight[k];
+      target = k > 0 && p.f[k] === 0 ? target + p.t[k] : p.t[k];
+      var e = { id: k, f: source, t: target, from: nodes[source].id, to: nodes[target].id, r: p.r[k],
+                inf: p.i.charCodeAt(k) === ONE };
+      if (p.c.has.charCodeAt(k) === ONE) e.conf = p.c.v[c++];
+      if (p.w.has.charCodeAt(k) === ONE) e.w = p.w.v[w++];
       out[k] = e;
     }
     return out;
   }
   var NODES = unpackNodes(readJSON("gk-nodes"));
-  var EDGES = unpackEdges(readJSON("gk-edges"));
+  var EDGES = unpackEdges(readJSON("gk-edges"), NODES);
   var OPTIONS = readJSON("gk-options");
   var META = readJSON("gk-meta");
   var RELS = META.relations;
@@ -71,7 +69,6 @@
 
   var byId = new Map();
   NODES.forEach(function (n, i) { n.index = i; byId.set(n.id, n); });
-  EDGES.forEach(function (e) { e.from = NODES[e.f].id; e.to = NODES[e.t].id; });
   var relByName = new Map();
   RELS.forEach(function (r, i) { relByName.set(r.name, i); });
 
@@ -470,7 +467,6 @@
         graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to,
           { color: e.inf ? rgba(r.color, 0.5) : r.color, type: "line" });  // inferred: half transparent
       });
-      if (renderer) renderer.setSetting("hideEdgesOnMove", graph.size > EDGES_WHILE_MOVING);
     }
     // Sigma re-indexes the whole graph on every edge dropped: the edges change while the graph
     // is detached from it, and it indexes the graph once when it comes back.
@@ -478,12 +474,12 @@
     function resyncEdges() {
       renderer.setGraph(detached);
       syncEdges();
+      renderer.setSetting("hideEdgesOnMove", graph.size > EDGES_WHILE_MOVING);
       renderer.setGraph(graph);
     }
     // With more edges than this, they step aside while the map moves, and come back when it
     // rests: drawn in software (no GPU) they would make every frame of a zoom slow.
     var EDGES_WHILE_MOVING = 10000;
-    var renderer = null;
     var view = { keep: null, labelled: new Set(), chosen: null, lit: [] };
     syncEdges();
     // With a pattern chosen, the map's own links are not drawn; the lit ones are drawn apart.
@@ -582,7 +578,7 @@
       });
       offered = [];
     }
-    renderer = new Sigma(graph, container, {
+    var renderer = new Sigma(graph, container, {
       // Programs that draw each node and edge without instancing: software WebGL (a machine
       // without a GPU) draws instanced ones several times slower. Edges are 1-pixel lines.
       defaultNodeType: "point",
@@ -696,9 +692,8 @@
         var before = view.keep;
         view.chosen = chosen; view.keep = keep; view.labelled = labelled;
         view.lit = keep === null ? [] : litEdges(keep, edges || null);
-        regionCache = null;
         container.classList.toggle("gk-chosen", keep !== null);  // the map fades under the lit patterns
-        if (filtersChanged) { resyncEdges(); return; }  // indexes the graph
+        if (filtersChanged) { regionCache = null; resyncEdges(); return; }  // indexes the graph
         // only the patterns lit before or now change: sigma updates them in place
         var changed = new Set(before || []);
         (keep || []).forEach(function (slug) { changed.add(slug); });
@@ -746,6 +741,7 @@
         return Object.keys(all).map(function (k) { return all[k]; });
       },
       recolor: function (facet) {
+        regionCache = null;
         var color = colorFn(facet);
         graph.updateEachNodeAttributes(function (node, attr) {
           attr.color = color(byId.get(node));
@@ -1068,9 +1064,7 @@
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, out.width, out.height);
     canvases.forEach(function (c) {  // as the page shows them: a faded layer stays faded
-      var style = getComputedStyle(c);
-      if (style.visibility === "hidden" || style.display === "none") return;
-      ctx.globalAlpha = parseFloat(style.opacity);
+      ctx.globalAlpha = parseFloat(getComputedStyle(c).opacity);
       ctx.drawImage(c, 0, 0, out.width, out.height);
     });
     ctx.globalAlpha = 1;

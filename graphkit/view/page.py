@@ -330,7 +330,7 @@ def _url_template(nodes: list[dict[str, Any]]) -> tuple[str, str] | None:
         url, slug = n["url"], n["id"]
         if url and slug and slug in url:
             at = url.rindex(slug)
-            counts[(url[:at], url[at + len(slug):])] += 1
+            counts[(url[:at], url[at + len(slug) :])] += 1
     return min(counts, key=lambda k: (-counts[k], k)) if counts else None
 
 
@@ -349,7 +349,8 @@ def pack_nodes(nodes: list[dict[str, Any]]) -> dict[str, Any]:
     True
     """
     packed: dict[str, Any] = {"id": [n["id"] for n in nodes]}
-    packed["label"] = [None if n["label"] == _slug_words(n["id"]) else n["label"] for n in nodes]  # None: the slug's words
+    # None: the label is the slug's words (see _slug_words)
+    packed["label"] = [None if n["label"] == _slug_words(n["id"]) else n["label"] for n in nodes]
     for field in _NODE_NUMBERS:
         packed[field] = [n[field] for n in nodes]
     packed["pid"] = [n["pid"] for n in nodes]
@@ -419,16 +420,24 @@ def pack_edges(edges: list[dict[str, Any]]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> edges = [{"f": 0, "t": 1, "r": 2}, {"f": 0, "t": 5, "r": 0, "i": 1, "c": 0.8}, {"f": 2, "t": 0, "r": 2, "w": 3}]
-    >>> pack_edges(edges)
-    {'f': [0, 0, 2], 't': [1, 4, 0], 'r': [2, 0, 2], 'i': '010', 'c': {'has': '010', 'v': [0.8]}, 'w': {'has': '001', 'v': [3]}}
+    >>> edges = [{"f": 0, "t": 1, "r": 2}, {"f": 0, "t": 5, "r": 0, "i": 1, "c": 0.8},
+    ...          {"f": 2, "t": 0, "r": 2, "w": 3}]
+    >>> packed = pack_edges(edges)
+    >>> packed["f"], packed["t"], packed["i"], packed["c"], packed["w"]
+    ([0, 0, 2], [1, 4, 0], '010', {'has': '010', 'v': [0.8]}, {'has': '001', 'v': [3]})
     >>> unpack_edges(pack_edges(edges)) == edges
     True
     """
-    sources, targets = [e["f"] for e in edges], [e["t"] for e in edges]
+    sources: list[int] = []
+    targets: list[int] = []
+    source = target = -1  # the previous edge's
+    for e in edges:
+        sources.append(e["f"] - max(source, 0))
+        targets.append(e["t"] - target if e["f"] == source else e["t"])
+        source, target = e["f"], e["t"]
     return {
-        "f": [b - a for a, b in zip([0, *sources], sources)],
-        "t": [t - (targets[k - 1] if k and sources[k - 1] == f else 0) for k, (f, t) in enumerate(zip(sources, targets))],
+        "f": sources,
+        "t": targets,
         "r": [e["r"] for e in edges],
         "i": _flags([e.get("i") == 1 for e in edges]),
         "c": _sparse([e.get("c") for e in edges]),
@@ -438,11 +447,10 @@ def pack_edges(edges: list[dict[str, Any]]) -> dict[str, Any]:
 
 def unpack_edges(packed: dict[str, Any]) -> list[dict[str, Any]]:
     """The edge records of ``pack_edges(edges)``."""
-    edges = []
+    edges: list[dict[str, Any]] = []
     source = target = 0
-    for step, to, relation, inferred, confidence, weight in zip(
-        packed["f"], packed["t"], packed["r"], packed["i"], _unsparse(packed["c"]), _unsparse(packed["w"])
-    ):
+    columns = packed["f"], packed["t"], packed["r"], packed["i"], _unsparse(packed["c"]), _unsparse(packed["w"])
+    for step, to, relation, inferred, confidence, weight in zip(*columns, strict=True):
         source += step
         target = target + to if edges and step == 0 else to
         edge: dict[str, Any] = {"f": source, "t": target, "r": relation}
