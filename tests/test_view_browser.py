@@ -601,6 +601,23 @@ def test_phone_width_has_a_legend_drawer_and_a_bottom_sheet(browser, pages):
         context.close()
 
 
+# Pixels the map's own links cover: sigma draws, then its WebGL canvas is read in the same task.
+LINK_PIXELS = """() => { graphkit.sigma.refresh({ skipIndexation: true });
+  const gl = graphkit.sigma.getCanvases().edges, c = document.createElement('canvas');
+  c.width = gl.width; c.height = gl.height; const ctx = c.getContext('2d'); ctx.drawImage(gl, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"""
+
+
+def test_a_choice_stops_drawing_the_maps_own_links(open_page, pages):
+    page = open_page(pages["sample"])
+    assert page.js(LINK_PIXELS) > 1000
+    page.js("graphkit.select('gap-analysis')")
+    assert page.js(LINK_PIXELS) == 0  # only the lit links, drawn on their own layer
+    page.js("graphkit.select(null)")
+    assert page.js(LINK_PIXELS) > 1000
+
+
 def test_escape_and_an_empty_click_clear_the_choice(open_page, pages):
     page = open_page(pages["sample"] + "#p=gap-analysis&d=1")
     assert page.page.is_visible("#gk-details")
