@@ -448,6 +448,56 @@
   }
 
   // --- drawing: sigma.js (WebGL) -----------------------------------------------
+  // The overview's links: a WebGL program this small, drawing 1-pixel lines from one buffer
+  // (each vertex: x, y as floats, then its colour as 4 bytes). Drawn on sigma's edge layer.
+  var LINK_VERTEX = 12;  // bytes
+  function linkLayer(gl) {
+    var VERTEX = "attribute vec2 a_position; attribute vec4 a_color; uniform mat3 u_matrix; varying vec4 v_color;\n" +
+      "void main() { gl_Position = vec4((u_matrix * vec3(a_position, 1.0)).xy, 0.0, 1.0); v_color = a_color; }";
+    var FRAGMENT = "precision mediump float; varying vec4 v_color;\n" +
+      "void main() { gl_FragColor = vec4(v_color.rgb * v_color.a, v_color.a); }";  // premultiplied, as sigma blends
+    function shader(type, source) {
+      var s = gl.createShader(type);
+      gl.shaderSource(s, source);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error("graphkit links: " + gl.getShaderInfoLog(s));
+      return s;
+    }
+    var program = gl.createProgram();
+    gl.attachShader(program, shader(gl.VERTEX_SHADER, VERTEX));
+    gl.attachShader(program, shader(gl.FRAGMENT_SHADER, FRAGMENT));
+    gl.linkProgram(program);
+    var position = gl.getAttribLocation(program, "a_position"), color = gl.getAttribLocation(program, "a_color");
+    var matrix = gl.getUniformLocation(program, "u_matrix");
+    var buffer = gl.createBuffer(), count = 0;
+    return {
+      count: function () { return count; },
+      set: function (data, links) {
+        gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+        gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+        count = links;
+      },
+      // `m`: a 3x3 matrix (by columns) from the vertices' coordinates to clip space
+      draw: function (m) {
+        if (!count) return;
+        if (gl.bindVertexArray) gl.bindVertexArray(null);  // the context's own attribute state, not a program's
+        gl.useProgram(program);
+        gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+        gl.enableVertexAttribArray(position);
+        gl.vertexAttribPointer(position, 2, gl.FLOAT, false, LINK_VERTEX, 0);
+        gl.enableVertexAttribArray(color);
+        gl.vertexAttribPointer(color, 4, gl.UNSIGNED_BYTE, true, LINK_VERTEX, 8);
+        gl.uniformMatrix3fv(matrix, false, new Float32Array(m));
+        gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+        gl.enable(gl.BLEND);
+        gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+        gl.drawArrays(gl.LINES, 0, 2 * count);
+        gl.disableVertexAttribArray(position);
+        gl.disableVertexAttribArray(color);
+      },
+    };
+  }
+
   function sigmaView(container, onFirstDraw) {
     var graph = new graphology.MultiDirectedGraph();
     var color = colorFn(state.color);
@@ -457,35 +507,13 @@
       // y grows downwards in the layout (as on a canvas) and upwards in sigma
       graph.addNode(n.id, { x: n.x, y: -n.y, size: n.size * SIZE, label: n.label, color: color(n) });
     });
-    // The graph holds only the edges the filters show: sigma draws and indexes every edge it
-    // holds, hidden or not, and in software (no GPU) each one costs time.
-    function syncEdges() {
-      graph.clearEdges();
-      EDGES.forEach(function (e) {
-        if (!edgeShown(e)) return;
-        var r = RELS[e.r];
-        graph.addDirectedEdgeWithKey(String(e.id), e.from, e.to,
-          { color: e.inf ? rgba(r.color, 0.5) : r.color, type: "line" });  // inferred: half transparent
-      });
-    }
-    // Sigma re-indexes the whole graph on every edge dropped: the edges change while the graph
-    // is detached from it, and it indexes the graph once when it comes back.
-    var detached = new graphology.MultiDirectedGraph();
-    function resyncEdges() {
-      renderer.setGraph(detached);
-      syncEdges();
-      renderer.setSetting("hideEdgesOnMove", graph.size > EDGES_WHILE_MOVING);
-      renderer.setGraph(graph);
-    }
-    // With more edges than this, they step aside while the map moves, and come back when it
-    // rests: drawn in software (no GPU) they would make every frame of a zoom slow.
-    var EDGES_WHILE_MOVING = 10000;
+    // Sigma's graph holds the patterns only. The map's links are drawn by linkLayer (below) from
+    // one buffer on sigma's edge layer: as graph edges, each would cost sigma a record, index
+    // entries and a re-index on every filter change (at 350,000 links, gigabytes and seconds).
     var view = { keep: null, labelled: new Set(), chosen: null, lit: [] };
-    syncEdges();
-    // With a pattern chosen, the map's own links are not drawn; the lit ones are drawn apart.
-    var OverviewLines = class extends Sigma.rendering.EdgeLineProgram {
-      render(params) { if (view.keep === null) super.render(params); }
-    };
+    // With more links than this, they step aside while the map moves, and come back when it
+    // rests: drawn in software (no GPU) they would make every frame of a zoom slow.
+    var LINKS_WHILE_MOVING = 10000;
     // Labels sigma would draw this frame; placeLabels draws them, forced ones (the chosen
     // neighbourhood) first, then the biggest, skipping any that would cover one already drawn.
     var offered = [], named = [], regions = [];
@@ -583,11 +611,11 @@
       // without a GPU) draws instanced ones several times slower. Edges are 1-pixel lines.
       defaultNodeType: "point",
       nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
-      edgeProgramClasses: { line: OverviewLines },
       // highlighted nodes (the chosen neighbourhood) are drawn again above the faded map, without
       // sigma's label boxes: the label grid names them
       defaultDrawNodeHover: function () { /* no box */ },
-      hideEdgesOnMove: graph.size > EDGES_WHILE_MOVING,
+      // sigma draws again when a move ends: the links come back (see drawLinks)
+      hideEdgesOnMove: true,
       labelFont: "system-ui, sans-serif",
       labelSize: 12,
       labelColor: { color: "#1f2328" },
@@ -644,7 +672,49 @@
         }
       });
     }
-    renderer.on("afterRender", function () { drawLitEdges(); placeLabels(); });
+    // The map's links, from one buffer: each link's two ends at their patterns' places (sigma's
+    // framed coordinates, fixed once the graph is indexed), in its relation's colour.
+    var camera = renderer.getCamera();
+    var places = new Float32Array(NODES.length * 2);
+    NODES.forEach(function (n, i) {
+      var d = renderer.getNodeDisplayData(n.id);
+      places[2 * i] = d.x;
+      places[2 * i + 1] = d.y;
+    });
+    var edgeCanvas = renderer.getCanvases().edges;
+    var links = linkLayer(edgeCanvas.getContext("webgl2") || edgeCanvas.getContext("webgl"));
+    var RGB = RELS.map(function (r) { var v = parseInt(r.color.slice(1), 16); return [v >> 16 & 255, v >> 8 & 255, v & 255]; });
+    function syncLinks() {
+      var shown = EDGES.filter(edgeShown);
+      var buffer = new ArrayBuffer(shown.length * 2 * LINK_VERTEX), xy = new Float32Array(buffer), rgba = new Uint8Array(buffer);
+      for (var k = 0; k < shown.length; k++) {
+        var e = shown[k], c = RGB[e.r], alpha = e.inf ? 128 : 255;  // inferred: half transparent
+        for (var end = 0; end < 2; end++) {
+          var node = end ? e.t : e.f, v = 2 * k + end, at = v * LINK_VERTEX;
+          xy[at / 4] = places[2 * node];
+          xy[at / 4 + 1] = places[2 * node + 1];
+          rgba[at + 8] = c[0]; rgba[at + 9] = c[1]; rgba[at + 10] = c[2]; rgba[at + 11] = alpha;
+        }
+      }
+      links.set(buffer, shown.length);
+    }
+    syncLinks();
+    // Drawn after sigma's frame (which clears the layer): not while a pattern is chosen (the lit
+    // links are drawn apart), nor, on a big map, while it moves (sigma draws again when it rests).
+    function drawLinks() {
+      if (view.keep !== null) return;
+      var captor = renderer.getMouseCaptor();
+      var moving = camera.isAnimated() || captor.isMoving || captor.draggedEvents || captor.currentWheelDirection;
+      if (moving && links.count() > LINKS_WHILE_MOVING) return;
+      // sigma's framed coordinates -> the canvas's clip space, from three points sigma places
+      var size = renderer.getDimensions(), w = size.width, h = size.height;
+      var o = renderer.framedGraphToViewport({ x: 0, y: 0 });
+      var a = renderer.framedGraphToViewport({ x: 1, y: 0 }), b = renderer.framedGraphToViewport({ x: 0, y: 1 });
+      links.draw([2 * (a.x - o.x) / w, -2 * (a.y - o.y) / h, 0,
+                  2 * (b.x - o.x) / w, -2 * (b.y - o.y) / h, 0,
+                  2 * o.x / w - 1, 1 - 2 * o.y / h, 1]);
+    }
+    renderer.on("afterRender", function () { drawLinks(); drawLitEdges(); placeLabels(); });
     var tip = $("gk-tip");
     renderer.on("enterNode", function (ev) {
       tip.textContent = tooltip(byId.get(ev.node));
@@ -654,7 +724,8 @@
       tip.hidden = false;
     });
     renderer.on("leaveNode", function () { tip.hidden = true; });
-    placeLabels();  // the constructor's own frame
+    drawLinks();  // the constructor's own frame (drawn before these handlers were there)
+    placeLabels();
     requestAnimationFrame(function () {  // the constructor drew; this is the frame that shows it
       window.gkFirstDraw = performance.now();
       onFirstDraw();
@@ -672,7 +743,6 @@
       });
       return out.sort(function (a, b) { return a.id - b.id; });
     }
-    var camera = renderer.getCamera();
     // The part of the map (in its pixels) that the details panel leaves in sight.
     function freeArea(size) {
       var panel = $("gk-details"), free = { x: 0, y: 0, width: size.width, height: size.height };
@@ -682,8 +752,9 @@
       else if (p.left - m.left > 40 && p.left < m.right - 1) free.width = p.left - m.left;  // a side panel
       return free;
     }
+    var facetFilters = JSON.stringify(state.f);
     return {
-      hooks: { sigma: renderer, graph: graph, view: view, named: function () { return named.slice(); },
+      hooks: { sigma: renderer, graph: graph, view: view, links: links.count, named: function () { return named.slice(); },
                litEdges: function () { return view.lit.map(function (e) { return [e.from, e.to, RELS[e.r].name]; }); },
                regions: function () { return regions.slice(); } },
       colors: true,
@@ -693,7 +764,9 @@
         view.chosen = chosen; view.keep = keep; view.labelled = labelled;
         view.lit = keep === null ? [] : litEdges(keep, edges || null);
         container.classList.toggle("gk-chosen", keep !== null);  // the map fades under the lit patterns
-        if (filtersChanged) { regionCache = null; resyncEdges(); return; }  // indexes the graph
+        if (filtersChanged) { regionCache = null; syncLinks(); }
+        var shownKey = JSON.stringify(state.f);
+        if (shownKey !== facetFilters) { facetFilters = shownKey; renderer.refresh(); return; }  // patterns shown or hidden
         // only the patterns lit before or now change: sigma updates them in place
         var changed = new Set(before || []);
         (keep || []).forEach(function (slug) { changed.add(slug); });
