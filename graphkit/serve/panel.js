@@ -4,7 +4,8 @@
   "use strict";
   var DATA = JSON.parse(document.getElementById("gkq-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var SLUGS = new Set(JSON.parse(document.getElementById("gk-nodes").textContent).id);  // the map's packed columns
+  // a pattern of the map (window.graphkit is there once the map has read its data)
+  function onMap(slug) { return Boolean(window.graphkit && window.graphkit.has(slug)); }
   var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger)$/;
   var byName = new Map(DATA.queries.map(function (q) { return [q.name, q]; }));
 
@@ -39,9 +40,9 @@
   function slugOf(term) {
     if (term.type === "uri" && term.value.indexOf(DATA.patternBase) === 0) {
       var rest = term.value.slice(DATA.patternBase.length);
-      if (rest.indexOf("/") < 0) { try { rest = decodeURIComponent(rest); } catch (e) { return null; } return SLUGS.has(rest) ? rest : null; }
+      if (rest.indexOf("/") < 0) { try { rest = decodeURIComponent(rest); } catch (e) { return null; } return onMap(rest) ? rest : null; }
     }
-    if (term.type === "literal" && SLUGS.has(term.value)) return term.value;
+    if (term.type === "literal" && onMap(term.value)) return term.value;
     return null;
   }
   // An IRI under a known prefix shows as prefix:name (the full IRI in the tooltip).

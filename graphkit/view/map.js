@@ -2,10 +2,19 @@
    over one of two drawings: sigma.js (WebGL, the whole library) or vis-network (focused pages).
    Every string from the library is written with textContent or drawn as a canvas label, never
    parsed as HTML. */
-(function () {
+(async function () {
   "use strict";
 
   function readJSON(id) { return JSON.parse(document.getElementById(id).textContent); }
+  // The patterns and relations come as JSON compressed with zlib, in base64
+  // (graphkit.view.page.data_block). Once read, the block's text is let go.
+  async function readDataBlock(id) {
+    var block = document.getElementById(id), text = atob(block.textContent), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    block.textContent = "";
+    var json = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(json).json();
+  }
   function el(tag, props, text) {
     var e = document.createElement(tag);
     if (props) { for (var k in props) { if (Object.prototype.hasOwnProperty.call(props, k)) e.setAttribute(k, props[k]); } }
@@ -19,6 +28,7 @@
   // template; a facet's values are indexes into its list of values. An edge's source is the step
   // from the one before, and so is its target when the source is the same; "i" marks inferred
   // edges, and "c" and "w" mark which edges have a confidence or weight, listed in turn.
+  // The relations stay columns in the page too (typed arrays; see EDGES).
   function slugWords(slug) {
     return slug.split("-").map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join(" ");
   }
@@ -39,22 +49,34 @@
       return n;
     });
   }
-  function unpackEdges(p, nodes) {
+  function unpackEdges(p) {
     var ONE = 49;  // "1"
-    var out = new Array(p.t.length), source = 0, target = 0, c = 0, w = 0;
-    for (var k = 0; k < p.t.length; k++) {
+    var n = p.t.length, source = 0, target = 0, c = 0, w = 0;
+    var E = { length: n, f: new Int32Array(n), t: new Int32Array(n), r: new Uint16Array(n), inf: new Uint8Array(n),
+              conf: new Float64Array(n), w: new Float64Array(n) };
+    for (var k = 0; k < n; k++) {
       source += p.f[k];
       target = k > 0 && p.f[k] === 0 ? target + p.t[k] : p.t[k];
-      var e = { id: k, f: source, t: target, from: nodes[source].id, to: nodes[target].id, r: p.r[k],
-                inf: p.i.charCodeAt(k) === ONE };
-      if (p.c.has.charCodeAt(k) === ONE) e.conf = p.c.v[c++];
-      if (p.w.has.charCodeAt(k) === ONE) e.w = p.w.v[w++];
-      out[k] = e;
+      E.f[k] = source;
+      E.t[k] = target;
+      E.r[k] = p.r[k];
+      E.inf[k] = p.i.charCodeAt(k) === ONE ? 1 : 0;
+      E.conf[k] = p.c.has.charCodeAt(k) === ONE ? p.c.v[c++] : NaN;
+      E.w[k] = p.w.has.charCodeAt(k) === ONE ? p.w.v[w++] : NaN;
     }
-    return out;
+    return E;
   }
-  var NODES = unpackNodes(readJSON("gk-nodes"));
-  var EDGES = unpackEdges(readJSON("gk-edges"), NODES);
+  if (typeof DecompressionStream === "undefined") {
+    message("This browser cannot open the map: it needs a version from 2023 or later.");
+    return;
+  }
+  var blocks = await Promise.all([readDataBlock("gk-nodes"), readDataBlock("gk-edges")]);
+  var NODES = unpackNodes(blocks[0]);
+  // EDGES: one entry a relation, in the page's order: f and t (the indexes of its patterns), r
+  // (its relation's index in RELS), inf (1 when machine-inferred), conf and w (NaN when it has
+  // none). Typed arrays: a big library has hundreds of thousands of relations.
+  var EDGES = unpackEdges(blocks[1]);
+  blocks = null;  // the packed columns are not needed again
   var OPTIONS = readJSON("gk-options");
   var META = readJSON("gk-meta");
   var RELS = META.relations;
@@ -89,9 +111,22 @@
     }
     return true;
   }
-  function edgeShown(e) {
-    return !state.off.has(RELS[e.r].name) && (state.inf || !e.inf) &&
-      nodeShown(NODES[e.f]) && nodeShown(NODES[e.t]);
+  function edgeShown(k) {
+    return !state.off.has(RELS[EDGES.r[k]].name) && (state.inf || !EDGES.inf[k]) &&
+      nodeShown(NODES[EDGES.f[k]]) && nodeShown(NODES[EDGES.t[k]]);
+  }
+  // One relation as a record, for the few that the panel, a path or a focused page handles.
+  function edgeRecord(k) {
+    var e = { id: k, f: EDGES.f[k], t: EDGES.t[k], from: NODES[EDGES.f[k]].id, to: NODES[EDGES.t[k]].id,
+              r: EDGES.r[k], inf: EDGES.inf[k] === 1 };
+    if (!isNaN(EDGES.conf[k])) e.conf = EDGES.conf[k];
+    if (!isNaN(EDGES.w[k])) e.w = EDGES.w[k];
+    return e;
+  }
+  function countShownEdges() {
+    var count = 0;
+    for (var k = 0; k < EDGES.length; k++) { if (edgeShown(k)) count++; }
+    return count;
   }
   // The legend item (and colour) of a pattern for a colour facet: its first value's.
   function legendOf(facet) { return LEGENDS[facet] || META.legend; }
@@ -167,23 +202,38 @@
 
   // --- neighbourhoods, bounded -------------------------------------------------
   // The strength of a link: curated above inferred; curated by weight, inferred by confidence.
-  function strength(e) {
-    if (e.inf) return typeof e.conf === "number" ? Math.min(Math.max(e.conf, 0), 1) : 0.5;
-    return 2 + (typeof e.w === "number" && e.w > 0 ? e.w : 0);
+  function strength(k) {
+    var conf = EDGES.conf[k], w = EDGES.w[k];
+    if (EDGES.inf[k]) return isNaN(conf) ? 0.5 : Math.min(Math.max(conf, 0), 1);
+    return 2 + (w > 0 ? w : 0);
   }
-  var adjacency = null;  // slug -> [[other, edge]], over the edges shown; rebuilt when filters change
-  function adjacent(slug) {
-    if (adjacency === null) {
-      adjacency = new Map();
-      EDGES.forEach(function (e) {
-        if (!edgeShown(e)) return;
-        if (!adjacency.has(e.from)) adjacency.set(e.from, []);
-        if (!adjacency.has(e.to)) adjacency.set(e.to, []);
-        adjacency.get(e.from).push([e.to, e]);
-        adjacency.get(e.to).push([e.from, e]);
-      });
+  // The shown relations of each pattern, either way: those of pattern i are
+  // adjacency.edges[adjacency.start[i] .. adjacency.start[i + 1]). Rebuilt when the filters change.
+  var adjacency = null;
+  function buildAdjacency() {
+    var start = new Int32Array(NODES.length + 1), shown = [];
+    for (var k = 0; k < EDGES.length; k++) {
+      if (!edgeShown(k)) continue;
+      shown.push(k);
+      start[EDGES.f[k] + 1]++;
+      if (EDGES.t[k] !== EDGES.f[k]) start[EDGES.t[k] + 1]++;
     }
-    return adjacency.get(slug) || [];
+    for (var i = 0; i < NODES.length; i++) start[i + 1] += start[i];
+    var edges = new Int32Array(start[NODES.length]), next = start.slice(0, NODES.length);
+    shown.forEach(function (k) {
+      edges[next[EDGES.f[k]]++] = k;
+      if (EDGES.t[k] !== EDGES.f[k]) edges[next[EDGES.t[k]]++] = k;
+    });
+    return { start: start, edges: edges };
+  }
+  // visit(other slug, edge index) for each shown relation of a pattern, in the page's order
+  function eachLink(slug, visit) {
+    if (adjacency === null) adjacency = buildAdjacency();
+    var i = byId.get(slug).index;
+    for (var at = adjacency.start[i]; at < adjacency.start[i + 1]; at++) {
+      var k = adjacency.edges[at];
+      visit(NODES[EDGES.f[k] === i ? EDGES.t[k] : EDGES.f[k]].id, k);
+    }
   }
   // Patterns within `depth` steps, nearest and strongest first: {order: [slug...], total}.
   // A hub reaches half a dense library in two steps; the map lights the first
@@ -191,14 +241,14 @@
   function neighbourhood(start, depth) {
     var info = new Map([[start, { depth: 0, strength: Infinity }]]);
     var frontier = [start];
-    for (var k = 1; k <= depth; k++) {
+    for (var step = 1; step <= depth; step++) {
       var next = [];
       frontier.forEach(function (n) {
-        adjacent(n).forEach(function (pair) {
-          var other = pair[0], s = strength(pair[1]);
+        eachLink(n, function (other, k) {
+          var s = strength(k);
           var seen = info.get(other);
-          if (!seen) { info.set(other, { depth: k, strength: s }); next.push(other); }
-          else if (seen.depth === k && s > seen.strength) seen.strength = s;
+          if (!seen) { info.set(other, { depth: step, strength: s }); next.push(other); }
+          else if (seen.depth === step && s > seen.strength) seen.strength = s;
         });
       });
       frontier = next;
@@ -221,8 +271,7 @@
     while (frontier.length && !parents.has(to)) {
       var next = [], level = new Map();
       frontier.forEach(function (n) {
-        adjacent(n).forEach(function (pair) {
-          var other = pair[0];
+        eachLink(n, function (other) {
           if (parents.has(other)) return;
           if (!level.has(other)) { level.set(other, []); next.push(other); }
           if (level.get(other).indexOf(n) < 0) level.get(other).push(n);
@@ -247,9 +296,10 @@
   // The shown edges between two patterns, those from u to v first (`graphkit path` names those).
   function between(u, v) {
     var forward = [], backward = [];
-    adjacent(u).forEach(function (pair) {
-      if (pair[0] !== v) return;
-      (pair[1].from === u ? forward : backward).push(pair[1]);
+    eachLink(u, function (other, k) {
+      if (other !== v) return;
+      var e = edgeRecord(k);
+      (e.from === u ? forward : backward).push(e);
     });
     return { forward: forward, backward: backward };
   }
@@ -324,9 +374,11 @@
       if (!LATE_LABELS) item.label = n.label;
       return item;
     }));
-    var visEdges = new vis.DataSet(EDGES.map(edgeStyle));
+    var records = [];  // a focused page has a few hundred relations
+    for (var k = 0; k < EDGES.length; k++) records.push(edgeRecord(k));
+    var visEdges = new vis.DataSet(records.map(edgeStyle));
     var nodeView = new vis.DataView(visNodes, { filter: function (item) { return nodeShown(byId.get(item.id)); } });
-    var edgeView = new vis.DataView(visEdges, { filter: function (item) { return edgeShown(EDGES[item.id]); } });
+    var edgeView = new vis.DataView(visEdges, { filter: function (item) { return edgeShown(item.id); } });
 
     // vis-network builds a label module for every edge, even one without a label, and works out
     // its fonts from the whole option pile each time: the costliest step of building a map of
@@ -393,7 +445,7 @@
       var before = edgesReset ? new Set() : faded.edges;
       var edgesFaded = new Set();
       var changed = 0;
-      EDGES.forEach(function (e) {
+      records.forEach(function (e) {
         var fade = keep !== null && !(keep.has(e.from) && keep.has(e.to));
         if (fade) edgesFaded.add(e.id);
         var edge = drawn[e.id];
@@ -411,7 +463,7 @@
     network.on("hoverEdge", function (params) {
       if (titled.has(params.edge)) return;
       titled.add(params.edge);
-      var e = EDGES[params.edge], r = RELS[e.r];
+      var e = records[params.edge], r = RELS[e.r];
       visEdges.update({ id: params.edge, title: byId.get(e.from).label + " — " + r.label + (e.inf ? " (inferred" +
         (e.conf !== undefined ? ", confidence " + e.conf : "") + ")" : "") + " → " + byId.get(e.to).label });
     });
@@ -685,18 +737,19 @@
     var links = linkLayer(edgeCanvas.getContext("webgl2") || edgeCanvas.getContext("webgl"));
     var RGB = RELS.map(function (r) { var v = parseInt(r.color.slice(1), 16); return [v >> 16 & 255, v >> 8 & 255, v & 255]; });
     function syncLinks() {
-      var shown = EDGES.filter(edgeShown);
-      var buffer = new ArrayBuffer(shown.length * 2 * LINK_VERTEX), xy = new Float32Array(buffer), rgba = new Uint8Array(buffer);
-      for (var k = 0; k < shown.length; k++) {
-        var e = shown[k], c = RGB[e.r], alpha = e.inf ? 128 : 255;  // inferred: half transparent
-        for (var end = 0; end < 2; end++) {
-          var node = end ? e.t : e.f, v = 2 * k + end, at = v * LINK_VERTEX;
+      var shown = countShownEdges();
+      var buffer = new ArrayBuffer(shown * 2 * LINK_VERTEX), xy = new Float32Array(buffer), rgba = new Uint8Array(buffer);
+      for (var k = 0, v = 0; k < EDGES.length; k++) {
+        if (!edgeShown(k)) continue;
+        var c = RGB[EDGES.r[k]], alpha = EDGES.inf[k] ? 128 : 255;  // inferred: half transparent
+        for (var end = 0; end < 2; end++, v++) {
+          var node = end ? EDGES.t[k] : EDGES.f[k], at = v * LINK_VERTEX;
           xy[at / 4] = places[2 * node];
           xy[at / 4 + 1] = places[2 * node + 1];
           rgba[at + 8] = c[0]; rgba[at + 9] = c[1]; rgba[at + 10] = c[2]; rgba[at + 11] = alpha;
         }
       }
-      links.set(buffer, shown.length);
+      links.set(buffer, shown);
     }
     syncLinks();
     // Drawn after sigma's frame (which clears the layer): not while a pattern is chosen (the lit
@@ -734,11 +787,10 @@
     function litEdges(keep, only) {
       var out = [], seen = new Set();
       keep.forEach(function (slug) {
-        adjacent(slug).forEach(function (pair) {
-          var e = pair[1];
-          if (!keep.has(pair[0]) || seen.has(e.id) || (only !== null && !only.has(e.id))) return;
-          seen.add(e.id);
-          out.push(e);
+        eachLink(slug, function (other, k) {
+          if (!keep.has(other) || seen.has(k) || (only !== null && !only.has(k))) return;
+          seen.add(k);
+          out.push(edgeRecord(k));
         });
       });
       return out.sort(function (a, b) { return a.id - b.id; });
@@ -836,8 +888,8 @@
   // curated groups before inferred ones, each group strongest first.
   function relationGroups(slug) {
     var groups = new Map();
-    adjacent(slug).forEach(function (pair) {
-      var other = pair[0], e = pair[1], r = RELS[e.r];
+    eachLink(slug, function (other, k) {
+      var e = edgeRecord(k), r = RELS[e.r];
       var out = e.from === slug;
       var heading;
       if (!r.directed || out) heading = r.label;
@@ -846,7 +898,7 @@
       if (e.inf) heading += " (inferred)";
       if (!groups.has(heading)) groups.set(heading, { heading: heading, r: e.r, inf: e.inf, best: new Map() });
       var best = groups.get(heading).best;
-      if (!best.has(other) || strength(e) > best.get(other)) best.set(other, strength(e));
+      if (!best.has(other) || strength(k) > best.get(other)) best.set(other, strength(k));
     });
     var list = Array.from(groups.values());
     list.sort(function (a, b) { return (a.inf ? 1 : 0) - (b.inf ? 1 : 0) || a.r - b.r || (a.heading < b.heading ? -1 : 1); });
@@ -939,8 +991,7 @@
       $("gk-all").textContent = state.all ? "Strongest " + META.limit : "Show all " + NODES.length;
       $("gk-all").setAttribute("aria-pressed", state.all ? "true" : "false");
     }
-    var shownEdges = 0, shownNodes = 0;
-    EDGES.forEach(function (e) { if (edgeShown(e)) shownEdges++; });
+    var shownEdges = countShownEdges(), shownNodes = 0;
     NODES.forEach(function (n) { if (nodeShown(n)) shownNodes++; });
     $("gk-edge-count").textContent = String(shownEdges);
     $("gk-node-count").textContent = String(shownNodes);
@@ -1289,7 +1340,7 @@
     paths: function () { return current.paths || []; },
     highlightedSlugs: function () { return current.keep === null ? null : Array.from(current.keep).sort(); },
     labelledSlugs: function () { return Array.from(current.labelled).sort(); },
-    shownEdges: function () { return EDGES.filter(edgeShown).length; },
+    shownEdges: countShownEdges,
     shownNodes: function () { return NODES.filter(nodeShown).map(function (n) { return n.id; }); },
     state: function () {
       var s = { p: state.p, d: state.d, off: Array.from(state.off).sort(), inf: state.inf };
@@ -1298,5 +1349,6 @@
       return s;
     },
     select: function (slug) { setState({ p: slug }, true); },
+    has: function (slug) { return byId.has(slug); },
   }, view.hooks);
 })();

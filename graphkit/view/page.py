@@ -4,15 +4,18 @@ The page is rendered by pyvis (``Network.generate_html``) with a Jinja template 
 inlines every script and style, so it works from ``file://`` with no network. The whole map draws
 with sigma.js + graphology (WebGL, vendored in ``vendor/``); focused pages can draw with
 vis-network from pyvis's package files. Both share one page shell (``map.js``, ``map.css``).
-All data from the library reaches the page as JSON inside ``<script type="application/json">``,
-escaped for that context, and the page's script writes it with ``textContent`` or draws it as
-canvas text only: a title carrying markup shows as text.
+All data from the library reaches the page as JSON inside ``<script>`` data blocks: the patterns
+and relations compressed and in base64 (``data_block``), the rest as JSON escaped for that
+context (``script_json``). The page's script writes it with ``textContent`` or draws it as canvas
+text only: a title carrying markup shows as text.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import zlib
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
@@ -31,11 +34,13 @@ from .layout import focus_positions, layout_positions, node_size
 __all__ = [
     "COLOR_FACETS",
     "RENDERERS",
+    "data_block",
     "facet_colors",
     "facet_values",
     "network_data",
     "pack_edges",
     "pack_nodes",
+    "read_data_block",
     "unpack_edges",
     "unpack_nodes",
     "strongest_first",
@@ -97,6 +102,31 @@ def script_json(value: Any) -> str:
     True
     """
     return _escape_json(json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False, separators=(",", ":")))
+
+
+def data_block(value: Any) -> str:
+    """``value`` as JSON, compressed with zlib and written in base64: a page's patterns and relations.
+
+    The page reads it back with the browser's ``DecompressionStream``. A library of 36,000
+    patterns and 350,000 relations makes a page of 6 MB instead of 16, and the browser keeps the
+    smaller text. zlib's fastest level: the default one saves a fifth more and takes six times
+    as long (1.8 s against 0.3 s on that library). Base64 has no character that could end the
+    ``<script>`` element.
+
+    Examples
+    --------
+    >>> "<" in data_block({"title": "</script>"})
+    False
+    >>> read_data_block(data_block(["é", 1.5, None]))
+    ['é', 1.5, None]
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False, separators=(",", ":"))
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii")
+
+
+def read_data_block(text: str) -> Any:
+    """The value a ``data_block`` holds."""
+    return json.loads(zlib.decompress(base64.b64decode(text)))
 
 
 def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -542,6 +572,7 @@ def _environment(meta: dict[str, Any], packed: dict[str, Any]) -> jinja2.Environ
         loader=jinja2.DictLoader({"map.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
     )
     env.filters["script_json"] = lambda value: Markup(script_json(value))
+    env.filters["data_block"] = lambda value: Markup(data_block(value))
     env.filters["script_json_text"] = lambda text: Markup(_escape_json(str(text)))
     # Package files, trusted: inlined as they are (none contains "</script" or "</style").
     env.globals.update({k: Markup(v) for k, v in assets.items() if k != "template"})
