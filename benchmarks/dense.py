@@ -150,7 +150,7 @@ def _domains(rng: random.Random, n: int) -> list[str]:
     total = sum(weights)
     counts = [round(n * w / total) for w in weights]
     counts[0] += n - sum(counts)
-    out = [d for d, c in zip(DOMAINS, counts) for _ in range(c)]
+    out = [d for d, c in zip(DOMAINS, counts, strict=True) for _ in range(c)]
     rng.shuffle(out)
     return out
 
@@ -238,7 +238,7 @@ def make_dense_library(out: str | Path, scale: float = 1.0, seed: int = 1) -> di
     for size in sizes:
         group = small_members[start : start + size]
         start += size
-        for a, b in zip(group, group[1:]):
+        for a, b in zip(group, group[1:], strict=False):
             relation = _weighted(rng, CURATED_MIX)
             linker.add(b, relation, a)
             if relation in SYMMETRIC and rng.random() < 0.5:
@@ -263,7 +263,7 @@ def make_dense_library(out: str | Path, scale: float = 1.0, seed: int = 1) -> di
             if end in degree:
                 degree[end] += 1
     others = [i for i in main if i not in degree]
-    for h, wanted in zip(hubs, hub_degrees):
+    for h, wanted in zip(hubs, hub_degrees, strict=True):
         for source in rng.sample(others, len(others)):
             if degree[h] >= wanted:
                 break
@@ -469,7 +469,9 @@ def _file_text(p: _Pattern, patterns: list[_Pattern], rng: random.Random, paragr
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dense", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="the folder to write the pattern files into")
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = the newer library's size (default), 10 = ten times")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1 = the newer library's size (default), 10 = ten times"
+    )
     parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same files (default 1)")
     args = parser.parse_args(argv)
     if args.scale <= 0:
@@ -477,7 +479,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.out.is_dir() and any(args.out.glob("*.md")):
         parser.error(f"{args.out} already holds .md files; give an empty or new folder")
     counts = make_dense_library(args.out, args.scale, args.seed)
-    print(", ".join(f"{k} {v}" for k, v in counts.items() if k != "hubs"), f"hubs {counts['hubs'][:6]}", file=sys.stderr)
+    print(
+        ", ".join(f"{k} {v}" for k, v in counts.items() if k != "hubs"), f"hubs {counts['hubs'][:6]}", file=sys.stderr
+    )
 
 
 if __name__ == "__main__":

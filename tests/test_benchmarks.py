@@ -97,7 +97,9 @@ def test_it_writes_every_frontmatter_layout_graphkit_reads(dense):
     texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.md"))]
     assert any(re.search(r"^classification:", t, re.M) for t in texts)
     assert any(re.search(r"^relationships:", t, re.M) for t in texts)
-    assert any(re.search(r"^  [a-z_]+:\n  - id: \S+\n    weight: ", t, re.M) for t in texts)  # {id, weight, description}
+    assert any(
+        re.search(r"^  [a-z_]+:\n  - id: \S+\n    weight: ", t, re.M) for t in texts
+    )  # {id, weight, description}
     assert any(re.search(r"^  [a-z_]+:\n    [a-z-]+: 0\.\d$", t, re.M) for t in texts)  # {slug: weight}
     assert any(re.search(r"^\s*- (id: )?pat_", t, re.M) for t in texts)  # a TypeID as the target
     edges = list(G.edges(data=True))

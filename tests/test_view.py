@@ -91,7 +91,9 @@ def parse_page(page: str) -> tuple[dict[str, object], _Scripts]:
     parser = _Scripts()
     parser.feed(page)
     data = {a["id"]: json.loads(text) for a, text in parser.scripts if a.get("type") == "application/json"}
-    blocks = {a["id"]: read_data_block(text) for a, text in parser.scripts if a.get("type") == "application/octet-stream"}
+    blocks = {
+        a["id"]: read_data_block(text) for a, text in parser.scripts if a.get("type") == "application/octet-stream"
+    }
     data["gk-nodes"] = unpack_nodes(blocks["gk-nodes"])
     data["gk-edges"] = unpack_edges(blocks["gk-edges"])
     return data, parser
