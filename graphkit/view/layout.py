@@ -71,9 +71,9 @@ def focus_positions(G: nx.Graph, focus: Hashable, spacing: float = 34.0) -> dict
     """Positions for a local graph: ``focus`` in the middle, each further step out on a ring of its own.
 
     A ring is wide enough to give every pattern on it ``spacing`` pixels, so every name has
-    room; a step's patterns go round in order of their strongest link to the step before
-    (curated before inferred, heavier first), then by slug, at most ``RING_SIZE`` to a ring,
-    so a hub's strongest neighbours sit innermost. Deterministic.
+    room; a step's patterns go round in ``strongest_first`` order, at most ``RING_SIZE`` to a
+    ring, so a hub's strongest neighbours sit innermost (and a page cut to its strongest
+    ``RING_SIZE`` shows the first ring). Deterministic.
 
     Examples
     --------
@@ -85,12 +85,12 @@ def focus_positions(G: nx.Graph, focus: Hashable, spacing: float = 34.0) -> dict
     steps = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), focus)
     positions: dict[Hashable, tuple[float, float]] = {focus: (0.0, 0.0)}
     rings: dict[int, list[Hashable]] = {}
-    for node, step in steps.items():
-        if step:
-            rings.setdefault(step, []).append(node)
+    for node in strongest_first(G, focus):  # the order a page cut to its strongest N keeps
+        if steps.get(node):
+            rings.setdefault(steps[node], []).append(node)
     radius = 0.0
     for step in sorted(rings):
-        ordered = sorted(rings[step], key=lambda n, step=step: (_strongest(G, n, steps, step - 1), str(n)))
+        ordered = rings[step]
         for start in range(0, len(ordered), RING_SIZE):  # a hub's many neighbours: the strongest innermost
             ring = ordered[start : start + RING_SIZE]
             radius = max(radius + 180.0, len(ring) * spacing / (2 * math.pi))
@@ -104,18 +104,38 @@ def focus_positions(G: nx.Graph, focus: Hashable, spacing: float = 34.0) -> dict
     return positions
 
 
-def _strongest(G: nx.Graph, node: Hashable, steps: dict[Hashable, int], step: int) -> tuple[bool, float]:
-    """The sort key of a pattern's strongest link to the ring inside it: curated first, heavier first."""
-    links = [
-        d
-        for other in set(nx.all_neighbors(G, node))
-        if steps.get(other) == step
-        for d in (
-            *G.get_edge_data(node, other, default={}).values(),
-            *G.get_edge_data(other, node, default={}).values(),
-        )
-    ]
-    return min(((bool(d.get("inferred")), -float(d.get("weight") or 1.0)) for d in links), default=(True, 0.0))
+def _strength(data: dict[str, Any]) -> float:
+    """How strong a relation is: curated above inferred; curated by weight, inferred by confidence."""
+    if data.get("inferred"):
+        confidence = data.get("confidence")
+        return min(max(float(confidence), 0.0), 1.0) if isinstance(confidence, (int, float)) else 0.5
+    weight = data.get("weight")
+    return 2.0 + (float(weight) if isinstance(weight, (int, float)) and weight > 0 else 0.0)
+
+
+def strongest_first(G: nx.MultiDiGraph, slug: Any) -> list[Any]:
+    """The patterns of ``G`` by closeness to ``slug``, then by the strength of the link that reaches
+    them (curated before inferred, by weight or confidence), then by degree.
+
+    Examples
+    --------
+    >>> from graphkit import Link, Pattern, build_graph
+    >>> G = build_graph([Pattern("a", "A", links=(Link("related", "b"), Link("related", "c", weight=3),
+    ...                                          Link("related", "d", inferred=True, confidence=0.9))),
+    ...                  Pattern("b", "B"), Pattern("c", "C"), Pattern("d", "D")])
+    >>> strongest_first(G, "a")
+    ['a', 'c', 'b', 'd']
+    """
+    U = G.to_undirected(as_view=True)
+    distance = nx.single_source_shortest_path_length(U, slug)
+    best: dict[Any, float] = {slug: float("inf")}
+    for n, k in distance.items():
+        for m, edges in U.adj[n].items():
+            if distance.get(m) == k + 1:
+                best[m] = max(best.get(m, 0.0), max(_strength(d) for d in edges.values()))
+    degree = dict(G.degree())
+    order = sorted(distance, key=lambda n: (distance[n], -best[n], -degree[n], str(n)))
+    return order + sorted((n for n in G if n not in distance), key=str)
 
 
 def layout_positions(

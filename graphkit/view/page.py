@@ -29,7 +29,7 @@ from pyvis.network import Network
 from ..errors import ViewError
 from ..model import DEFAULT_VOCABULARY, Vocabulary
 from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
-from .layout import focus_positions, layout_positions, node_size
+from .layout import focus_positions, layout_positions, node_size, strongest_first
 
 __all__ = [
     "COLOR_FACETS",
@@ -195,40 +195,6 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return [] if value is None else [str(value)]
-
-
-def _strength(data: dict[str, Any]) -> float:
-    """How strong a relation is: curated above inferred; curated by weight, inferred by confidence."""
-    if data.get("inferred"):
-        confidence = data.get("confidence")
-        return min(max(float(confidence), 0.0), 1.0) if isinstance(confidence, (int, float)) else 0.5
-    weight = data.get("weight")
-    return 2.0 + (float(weight) if isinstance(weight, (int, float)) and weight > 0 else 0.0)
-
-
-def strongest_first(G: nx.MultiDiGraph, slug: Any) -> list[Any]:
-    """The patterns of ``G`` by closeness to ``slug``, then by the strength of the link that reaches
-    them (curated before inferred, by weight or confidence), then by degree.
-
-    Examples
-    --------
-    >>> from graphkit import Link, Pattern, build_graph
-    >>> G = build_graph([Pattern("a", "A", links=(Link("related", "b"), Link("related", "c", weight=3),
-    ...                                          Link("related", "d", inferred=True, confidence=0.9))),
-    ...                  Pattern("b", "B"), Pattern("c", "C"), Pattern("d", "D")])
-    >>> strongest_first(G, "a")
-    ['a', 'c', 'b', 'd']
-    """
-    U = G.to_undirected(as_view=True)
-    distance = nx.single_source_shortest_path_length(U, slug)
-    best: dict[Any, float] = {slug: float("inf")}
-    for n, k in distance.items():
-        for m, edges in U.adj[n].items():
-            if distance.get(m) == k + 1:
-                best[m] = max(best.get(m, 0.0), max(_strength(d) for d in edges.values()))
-    degree = dict(G.degree())
-    order = sorted(distance, key=lambda n: (distance[n], -best[n], -degree[n], str(n)))
-    return order + sorted((n for n in G if n not in distance), key=str)
 
 
 def network_data(
