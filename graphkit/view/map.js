@@ -659,8 +659,8 @@
       offered = [];
     }
     var renderer = new Sigma(graph, container, {
-      // Programs that draw each node and edge without instancing: software WebGL (a machine
-      // without a GPU) draws instanced ones several times slower. Edges are 1-pixel lines.
+      // Nodes are drawn as points, without instancing: software WebGL (a machine without a
+      // GPU) draws instanced programs several times slower. (Links: linkLayer, above.)
       defaultNodeType: "point",
       nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
       // highlighted nodes (the chosen neighbourhood) are drawn again above the faded map, without
