@@ -117,6 +117,14 @@ def test_the_ontology_declares_exactly_the_model_vocabulary(onto):
     ]
 
 
+def test_the_shapes_check_the_targets_of_exactly_the_model_relations():
+    shapes = rdflib.Graph().parse(REPO / "ontology" / "shapes.ttl", format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    shape = rdflib.URIRef("https://w3id.org/graphkit/shapes#RelationShape")
+    paths = {shapes.value(p, sh.path) for p in shapes.objects(shape, sh.property)}
+    assert paths == {GK[rt.name] for rt in DEFAULT_VOCABULARY.with_inverses()}
+
+
 def test_the_hierarchy_follows_adr_0005(onto):
     assert (GK.generalizes_from, RDFS.subPropertyOf, SKOS.narrower) in onto
     assert (GK.specializes_to, RDFS.subPropertyOf, SKOS.broader) in onto
