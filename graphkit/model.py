@@ -206,7 +206,9 @@ class Vocabulary(Mapping[str, RelationType]):
         rt = self._types[name]
         if rt.symmetric or not rt.inverse:
             return None
-        return self._types.get(rt.inverse, rt.inverse_type()).label
+        if rt.inverse in self._types:
+            return self._types[rt.inverse].label
+        return rt.inverse_type().label
 
     def with_inverses(self) -> tuple[RelationType, ...]:
         """Every relation the RDF export can state: the vocabulary's, then each inverse that is
