@@ -126,7 +126,14 @@ def _vocabulary_data(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 
 def _vocabulary(data: Any) -> Vocabulary:
-    return Vocabulary(RelationType(**item) for item in data) if data else DEFAULT_VOCABULARY
+    if not data:
+        return DEFAULT_VOCABULARY
+    # JSON gives the dash pattern back as a list; the relation type holds a tuple.
+    return Vocabulary(RelationType(**{**item, "dashes": _dashes(item.get("dashes"))}) for item in data)
+
+
+def _dashes(value: Any) -> tuple[int, ...] | None:
+    return None if value is None else tuple(value)
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -173,6 +173,9 @@ def link_patterns(
 
 
 def _one_sided(edges: list[Edge], by_slug: dict[str, Pattern], vocabulary: Vocabulary) -> list[Problem]:
+    """Curated links whose target's file does not state the other direction: of a symmetric
+    relation, or of an inverse the files write too (an inverse only the export states, such as
+    ``enabled_by``, cannot be missing)."""
     curated = {(e.source, e.relation, e.target) for e in edges if not e.inferred}
     problems = []
     for source, relation, target in sorted(curated):
@@ -191,7 +194,7 @@ def _one_sided(edges: list[Edge], by_slug: dict[str, Pattern], vocabulary: Vocab
                     target=target,
                 )
             )
-        elif rt.inverse and (target, rt.inverse, source) not in curated:
+        elif rt.inverse in vocabulary and (target, rt.inverse, source) not in curated:
             problems.append(
                 Problem(
                     by_slug[source].path,

@@ -26,11 +26,16 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class RelationType:
-    """One relation of the vocabulary, e.g. ``enables``.
+    """One relation of the vocabulary, e.g. ``enables``: everything every stage knows about it.
 
-    ``inverse`` names the relation that states the same fact from the other end
-    (``generalizes_from`` / ``specializes_to``); ``symmetric`` relations hold both ways.
-    ``skos`` places the relation under ``broader``, ``narrower`` or ``related`` in RDF.
+    ``label`` reads the relation from its source (``A enables B``). ``inverse`` names the
+    relation that states the same fact from the other end: a relation of the vocabulary itself
+    (``generalizes_from`` / ``specializes_to``), or a name only the RDF export states
+    (``enabled_by``), which then reads as ``inverse_label`` (by default the name, spaced).
+    ``symmetric`` relations hold both ways and have no inverse. ``skos`` places the relation
+    under ``broader``, ``narrower`` or ``related`` in RDF. ``color`` (``#rrggbb``) and ``dashes``
+    (dash and gap lengths; ``()`` for a solid line) are how the map draws it; where they are
+    ``None`` the map picks them from the name.
     """
 
     name: str
@@ -39,46 +44,124 @@ class RelationType:
     symmetric: bool = False
     skos: str = "related"
     comment: str = ""
+    inverse_label: str | None = None
+    color: str | None = None
+    dashes: tuple[int, ...] | None = None
 
     @property
     def directed(self) -> bool:
         return not self.symmetric
 
+    def inverse_type(self) -> RelationType:
+        """The inverse as a relation of its own: labelled ``inverse_label``, under the mirrored SKOS property.
 
+        Examples
+        --------
+        >>> implements = RelationType("implements", "implements", inverse="implemented_by", skos="narrower")
+        >>> inverse = implements.inverse_type()
+        >>> inverse.name, inverse.label, inverse.inverse, inverse.skos
+        ('implemented_by', 'implemented by', 'implements', 'broader')
+        """
+        if not self.inverse or self.symmetric:
+            raise ValueError(f"relation {self.name!r} has no inverse")
+        label = self.inverse_label or self.inverse.replace("_", " ")
+        return RelationType(self.inverse, label, inverse=self.name, skos=_MIRRORED_SKOS[self.skos])
+
+
+#: The SKOS property of a relation's inverse, by the relation's own.
+_MIRRORED_SKOS = {"broader": "narrower", "narrower": "broader", "related": "related"}
+
+# The built-in relations (the Commons OS library's ADR-0005). The shipped ontology
+# (ontology/graphkit.ttl) declares each of them and each inverse named here; a test holds
+# it to this table.
 _BUILTIN = (
     RelationType(
         "generalizes_from",
         "generalizes from",
         inverse="specializes_to",
         skos="narrower",
-        comment="A generalizes from B: A is the more general form of B (library ADR-0005).",
+        comment="A generalizes from B: A is a more general form of B, so B is narrower than A (library ADR-0005). "
+        "Example: Steward Ownership generalizes from Perpetual Purpose Trust.",
+        color="#6a3d9a",
+        dashes=(),
     ),
     RelationType(
         "specializes_to",
         "specializes to",
         inverse="generalizes_from",
         skos="broader",
-        comment="A specializes to B: A is a specialization of the more general B (ADR-0005).",
+        comment="A specializes to B: A is a specialization of B, so B is broader than A (library ADR-0005). "
+        "Example: Perpetual Purpose Trust specializes to Steward Ownership.",
+        color="#b15928",
+        dashes=(),
     ),
-    RelationType("enables", "enables", comment="A makes B possible or easier."),
-    RelationType("requires", "requires", comment="A depends on B."),
-    RelationType("related", "related", symmetric=True, comment="A and B are topically related."),
     RelationType(
-        "alternatives", "alternative to", symmetric=True, comment="A and B solve the same problem differently."
+        "enables",
+        "enables",
+        inverse="enabled_by",
+        inverse_label="enabled by",
+        comment="A enables B: A makes B possible or easier (library ADR-0005).",
+        color="#1a9850",
+        dashes=(),
     ),
-    RelationType("complementary", "complements", symmetric=True, comment="A and B work well together."),
-    RelationType("tools", "uses tool", comment="A is put into practice with the tool or pattern B."),
+    RelationType(
+        "requires",
+        "requires",
+        inverse="required_by",
+        inverse_label="required by",
+        comment="A requires B: A depends on B (library ADR-0005).",
+        color="#d7301f",
+        dashes=(10, 5),
+    ),
+    RelationType(
+        "related",
+        "related",
+        symmetric=True,
+        comment="A and B are topically related (library ADR-0005). Symmetric.",
+        color="#8da0b3",
+        dashes=(),
+    ),
+    RelationType(
+        "alternatives",
+        "alternative to",
+        symmetric=True,
+        comment="A and B solve the same problem differently. Symmetric.",
+        color="#f08c00",
+        dashes=(4, 4),
+    ),
+    RelationType(
+        "complementary",
+        "complements",
+        symmetric=True,
+        comment="A and B work well together. Symmetric.",
+        color="#1f78b4",
+        dashes=(2, 4),
+    ),
+    RelationType(
+        "tools",
+        "uses tool",
+        inverse="tool_for",
+        inverse_label="tool for",
+        comment="A uses tool B: A is put into practice with the tool or pattern B.",
+        color="#8c510a",
+        dashes=(12, 4, 2, 4),
+    ),
 )
 
 
 class Vocabulary(Mapping[str, RelationType]):
     """The relation types a library uses, in a fixed order (built-ins first, then declared ones).
 
+    Its keys are the relations pattern files write; ``with_inverses`` adds the inverses only
+    the RDF export states.
+
     Examples
     --------
     >>> v = DEFAULT_VOCABULARY
     >>> v["generalizes_from"].inverse
     'specializes_to'
+    >>> v.incoming_label("generalizes_from"), v.incoming_label("enables"), v.incoming_label("related")
+    ('specializes to', 'enabled by', None)
     >>> v.extend([RelationType("implements", "implements")]).names[-1]
     'implements'
     """
@@ -113,6 +196,38 @@ class Vocabulary(Mapping[str, RelationType]):
     def extend(self, types: Iterable[RelationType]) -> Vocabulary:
         """A new vocabulary with ``types`` added (a type of the same name replaces the old one)."""
         return Vocabulary([*self._types.values(), *types])
+
+    def incoming_label(self, name: str) -> str | None:
+        """How relation ``name`` reads from its target; None when it has no inverse (or is symmetric).
+
+        The inverse's own label when the inverse is a relation of the vocabulary, else the
+        relation's ``inverse_label``.
+        """
+        rt = self._types[name]
+        if rt.symmetric or not rt.inverse:
+            return None
+        if rt.inverse in self._types:
+            return self._types[rt.inverse].label
+        return rt.inverse_type().label
+
+    def with_inverses(self) -> tuple[RelationType, ...]:
+        """Every relation the RDF export can state: the vocabulary's, then each inverse that is
+        not a relation of its own (labelled with its ``inverse_label``, under the mirrored SKOS
+        property).
+
+        Examples
+        --------
+        >>> [rt.name for rt in DEFAULT_VOCABULARY.with_inverses()][-3:]
+        ['enabled_by', 'required_by', 'tool_for']
+        >>> tool_for = DEFAULT_VOCABULARY.with_inverses()[-1]
+        >>> tool_for.label, tool_for.inverse, tool_for.skos
+        ('tool for', 'tools', 'related')
+        """
+        inverses: dict[str, RelationType] = {}
+        for rt in self._types.values():
+            if rt.inverse and not rt.symmetric and rt.inverse not in self._types and rt.inverse not in inverses:
+                inverses[rt.inverse] = rt.inverse_type()
+        return (*self._types.values(), *inverses.values())
 
 
 DEFAULT_VOCABULARY = Vocabulary(_BUILTIN)

@@ -11,8 +11,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graphkit import ExportError, Pattern, build_graph, load_library
-from graphkit.export import FORMATS, get_format, to_format, to_graphml, write_format
+from graphkit import DEFAULT_VOCABULARY, ExportError, Pattern, build_graph, load_library
+from graphkit.export import FORMATS, get_format, parse_json, to_format, to_graphml, write_format
 from graphkit.rdf import to_rdf, to_triples
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,14 +78,18 @@ def test_the_caller_graph_is_untouched_by_graphml_and_json():
 def test_json_is_node_link_data_with_the_vocabulary():
     data = json.loads(to_format(load_library().graph, "json"))
     assert len(data["nodes"]) == 37 and len(data["edges"]) == 324
-    assert data["graph"]["vocabulary"][0] == {
-        "name": "generalizes_from",
-        "label": "generalizes from",
-        "inverse": "specializes_to",
+    assert data["graph"]["vocabulary"][2] == {
+        "name": "enables",
+        "label": "enables",
+        "inverse": "enabled_by",
         "symmetric": False,
-        "skos": "narrower",
-        "comment": "A generalizes from B: A is the more general form of B (library ADR-0005).",
+        "skos": "related",
+        "comment": "A enables B: A makes B possible or easier (library ADR-0005).",
+        "inverse_label": "enabled by",
+        "color": "#1a9850",
+        "dashes": [],
     }
+    assert parse_json(json.dumps(data)).graph["vocabulary"] == DEFAULT_VOCABULARY  # the dashes a tuple again
 
 
 @pytest.mark.parametrize(

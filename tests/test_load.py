@@ -650,11 +650,19 @@ def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
         ("max_file_size = true", "graphkit.toml: max_file_size must be a positive number of bytes"),
         ("max_frontmatter_size = 1.5", "graphkit.toml: max_frontmatter_size must be a positive number of bytes"),
         ("[relations]\nx = 1", "graphkit.toml: relations.x must be a table"),
+        ("[relations.enables]\nlabel = 'unlocks'", "graphkit.toml: relations.enables: enables is a built-in relation (declare a relation of another name)"),
+        ("[relations.x]\ninverse = 'enabled_by'", "graphkit.toml: relations.x.inverse names the built-in relation enabled_by (name a relation of your own)"),
+        ("[relations.x]\ninverse = 'y'\nsymmetric = true", "graphkit.toml: relations.x: a symmetric relation has no inverse (drop inverse or symmetric)"),
+        ("[relations.x]\ninverse = 'y'\n[relations.y]\nsymmetric = true", "graphkit.toml: relations.x.inverse names the symmetric relation 'y'"),
+        ("[relations.x]\ncolor = 'red'", "graphkit.toml: relations.x.color must be a colour written #rrggbb, e.g. '#1a9850'"),
+        ("[relations.x]\ndashes = [4, 0]", "graphkit.toml: relations.x.dashes must be a list of dash and gap lengths, e.g. [8, 4] ([] for solid)"),
+        ("[relations.x]\ndashes = 'dotted'", "graphkit.toml: relations.x.dashes must be a list of dash and gap lengths, e.g. [8, 4] ([] for solid)"),
     ],
     ids=[
         "inverse-number", "inverse-not-a-word", "inverse-itself", "label-list", "comment-number", "symmetric-text",
         "skos-list", "inverse-taken", "patterns-dir-number", "exclude-text", "size-bool", "size-float",
-        "relation-not-a-table",
+        "relation-not-a-table", "built-in", "built-in-inverse", "symmetric-with-inverse", "inverse-symmetric",
+        "color-word", "dashes-zero", "dashes-text",
     ],
 )  # fmt: skip
 def test_a_setting_of_the_wrong_type_is_one_exact_error(tmp_path, text, message):
@@ -676,6 +684,28 @@ def test_parse_config_implies_the_other_side_of_an_inverse():
     config = parse_config({"relations": {"implements": {"inverse": "implemented_by"}}})
     assert config.vocabulary["implemented_by"].inverse == "implements"
     assert config.vocabulary.names[:8] == graphkit.DEFAULT_VOCABULARY.names
+
+
+def test_parse_config_declares_the_other_side_under_the_mirrored_skos_property():
+    config = parse_config({"relations": {"part_of": {"inverse": "has_part", "skos": "broader"}}})
+    assert config.vocabulary["has_part"] == graphkit.RelationType(
+        "has_part", "has part", inverse="part_of", skos="narrower"
+    )
+
+
+def test_parse_config_names_the_inverse_back_on_a_declared_relation():
+    config = parse_config(
+        {"relations": {"implements": {"inverse": "implemented_by"}, "implemented_by": {"label": "realised by"}}}
+    )
+    assert config.vocabulary["implemented_by"].inverse == "implements"
+    assert config.vocabulary.incoming_label("implements") == "realised by"
+    assert config.vocabulary.names[8:] == ("implemented_by", "implements")
+
+
+def test_parse_config_reads_the_map_style():
+    config = parse_config({"relations": {"implements": {"color": "#123abc", "dashes": [8, 4]}, "uses": {"dashes": []}}})
+    assert (config.vocabulary["implements"].color, config.vocabulary["implements"].dashes) == ("#123abc", (8, 4))
+    assert (config.vocabulary["uses"].color, config.vocabulary["uses"].dashes) == (None, ())
 
 
 def test_missing_root_is_a_library_error(tmp_path):

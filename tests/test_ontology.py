@@ -13,9 +13,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from graphkit import load_library
+from graphkit.model import DEFAULT_VOCABULARY
 from graphkit.rdf import (
-    _INVERSE,
-    _SYMMETRIC,
     DEFAULT_BASE_IRI,
     GK,
     ONTOLOGY_IRI,
@@ -81,11 +80,49 @@ def test_the_closed_namespace_is_the_ontology(onto):
         GK.generalises_from  # noqa: B018 - a typo raises instead of minting an IRI
 
 
-def test_inverse_and_symmetric_relations_match_the_export(onto):
-    inverses = {(s.split("#")[1], o.split("#")[1]) for s, o in onto.subject_objects(OWL.inverseOf)}
-    assert inverses == set(_INVERSE.items())
-    symmetric = {s.split("#")[1] for s in onto.subjects(RDF.type, OWL.SymmetricProperty) if s in own_terms(onto)}
-    assert symmetric == set(_SYMMETRIC)
+def relation_declaration(g, prop):
+    """What a graph says about one relation property, in terms a vocabulary entry can be compared with."""
+    return {
+        "types": set(g.objects(prop, RDF.type)),
+        "inverse": set(g.objects(prop, OWL.inverseOf)),
+        "super": set(g.objects(prop, RDFS.subPropertyOf)),
+        "label": set(g.objects(prop, RDFS.label)),
+        "domain": set(g.objects(prop, RDFS.domain)),
+        "range": set(g.objects(prop, RDFS.range)),
+    }
+
+
+def test_the_ontology_declares_exactly_the_model_vocabulary(onto):
+    # every built-in relation and each inverse it names, as the model defines them
+    expected = {
+        GK[rt.name]: {
+            "types": {OWL.ObjectProperty} | ({OWL.SymmetricProperty} if rt.symmetric else set()),
+            "inverse": {GK[rt.inverse]} if rt.inverse else set(),
+            "super": {SKOS[rt.skos]},
+            "label": {rdflib.Literal(rt.label, lang="en")},
+            "domain": {GK.Pattern},
+            "range": {GK.Pattern},
+        }
+        for rt in DEFAULT_VOCABULARY.with_inverses()
+    }
+    relations = set(onto.subjects(RDFS.domain, GK.Pattern)) & set(onto.subjects(RDFS.range, GK.Pattern))
+    assert {p: relation_declaration(onto, p) for p in relations} == expected
+    # the relations the files write carry the model's comment; the inverses only the export states, their own
+    for rt in DEFAULT_VOCABULARY.values():
+        assert set(onto.objects(GK[rt.name], RDFS.comment)) == {rdflib.Literal(rt.comment, lang="en")}, rt.name
+    assert [rt.name for rt in DEFAULT_VOCABULARY.with_inverses()[len(DEFAULT_VOCABULARY) :]] == [
+        "enabled_by",
+        "required_by",
+        "tool_for",
+    ]
+
+
+def test_the_shapes_check_the_targets_of_exactly_the_model_relations():
+    shapes = rdflib.Graph().parse(REPO / "ontology" / "shapes.ttl", format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    shape = rdflib.URIRef("https://w3id.org/graphkit/shapes#RelationShape")
+    paths = {shapes.value(p, sh.path) for p in shapes.objects(shape, sh.property)}
+    assert paths == {GK[rt.name] for rt in DEFAULT_VOCABULARY.with_inverses()}
 
 
 def test_the_hierarchy_follows_adr_0005(onto):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,11 @@ _CONFIG_KEYS = {
     "max_frontmatter_size",
     "relations",
 }
-_RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment"}
+_RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment", "color", "dashes"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+#: The built-in relations and the inverses they name: graphkit defines them, a library cannot.
+_BUILT_IN = frozenset(rt.name for rt in DEFAULT_VOCABULARY.with_inverses())
 
 
 OUTSIDE = "outside the library folder, not read (allow it with --follow-outside)"
@@ -136,51 +139,81 @@ def parse_config(data: Mapping[str, Any], source: str = "configuration") -> Conf
     relations = data.get("relations", {})
     if not isinstance(relations, Mapping):
         raise fail("relations must be a table of relation names")
-    declared: list[RelationType] = []
-    for name, spec in sorted(relations.items()):
-        if not _WORD.fullmatch(name):
-            raise fail(f"relation name {name!r} must be a word of letters, digits and _")
-        if not isinstance(spec, Mapping):
-            raise fail(f"relations.{name} must be a table")
-        bad = sorted(set(spec) - _RELATION_KEYS)
-        if bad:
-            raise fail(f"relations.{name}: unknown key {bad[0]!r} (known: {', '.join(sorted(_RELATION_KEYS))})")
-        for key in ("label", "comment", "inverse"):
-            if key in spec and not isinstance(spec[key], str):
-                raise fail(f"relations.{name}.{key} must be a string")
-        inverse = spec.get("inverse")
-        if inverse is not None and not _WORD.fullmatch(inverse):
-            raise fail(f"relations.{name}.inverse must name a relation: a word of letters, digits and _")
-        if inverse == name:
-            raise fail(
-                f"relations.{name}.inverse names the relation itself (for a relation that holds both ways, "
-                "write symmetric = true)"
-            )
-        if not isinstance(spec.get("symmetric", False), bool):
-            raise fail(f"relations.{name}.symmetric must be true or false")
-        skos = spec.get("skos", "related")
-        if skos not in ("broader", "narrower", "related"):
-            raise fail(f"relations.{name}.skos must be broader, narrower or related")
-        declared.append(
-            RelationType(
-                name,
-                spec.get("label", name.replace("_", " ")),
-                inverse=inverse,
-                symmetric=spec.get("symmetric", False),
-                skos=skos,
-                comment=spec.get("comment", ""),
-            )
+    declared = [_relation_type(name, spec, fail) for name, spec in sorted(relations.items())]
+    kwargs["vocabulary"] = _vocabulary(declared, fail)
+    return Config(**kwargs)
+
+
+def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> RelationType:
+    """One ``[relations.NAME]`` table as a relation type."""
+    if not _WORD.fullmatch(name):
+        raise fail(f"relation name {name!r} must be a word of letters, digits and _")
+    if name in _BUILT_IN:
+        raise fail(f"relations.{name}: {name} is a built-in relation (declare a relation of another name)")
+    if not isinstance(spec, Mapping):
+        raise fail(f"relations.{name} must be a table")
+    bad = sorted(set(spec) - _RELATION_KEYS)
+    if bad:
+        raise fail(f"relations.{name}: unknown key {bad[0]!r} (known: {', '.join(sorted(_RELATION_KEYS))})")
+    for key in ("label", "comment", "inverse"):
+        if key in spec and not isinstance(spec[key], str):
+            raise fail(f"relations.{name}.{key} must be a string")
+    inverse = spec.get("inverse")
+    if inverse is not None and not _WORD.fullmatch(inverse):
+        raise fail(f"relations.{name}.inverse must name a relation: a word of letters, digits and _")
+    if inverse == name:
+        raise fail(
+            f"relations.{name}.inverse names the relation itself (for a relation that holds both ways, "
+            "write symmetric = true)"
         )
+    if inverse in _BUILT_IN:
+        raise fail(f"relations.{name}.inverse names the built-in relation {inverse} (name a relation of your own)")
+    symmetric = spec.get("symmetric", False)
+    if not isinstance(symmetric, bool):
+        raise fail(f"relations.{name}.symmetric must be true or false")
+    if symmetric and inverse is not None:
+        raise fail(f"relations.{name}: a symmetric relation has no inverse (drop inverse or symmetric)")
+    skos = spec.get("skos", "related")
+    if skos not in ("broader", "narrower", "related"):
+        raise fail(f"relations.{name}.skos must be broader, narrower or related")
+    color = spec.get("color")
+    if color is not None and not (isinstance(color, str) and _COLOR.fullmatch(color)):
+        raise fail(f"relations.{name}.color must be a colour written #rrggbb, e.g. '#1a9850'")
+    dashes = spec.get("dashes")
+    if dashes is not None and not (
+        isinstance(dashes, list) and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dashes)
+    ):
+        raise fail(f"relations.{name}.dashes must be a list of dash and gap lengths, e.g. [8, 4] ([] for solid)")
+    return RelationType(
+        name,
+        spec.get("label", name.replace("_", " ")),
+        inverse=inverse,
+        symmetric=symmetric,
+        skos=skos,
+        comment=spec.get("comment", ""),
+        color=color,
+        dashes=None if dashes is None else tuple(dashes),
+    )
+
+
+def _vocabulary(declared: list[RelationType], fail: Callable[[str], ConfigError]) -> Vocabulary:
+    """The built-in vocabulary with the declared relations, each inverse declared on both sides.
+
+    An inverse named on one side only becomes a relation of its own (the files can write it),
+    and a declared relation that another names as its inverse names that one back.
+    """
     vocabulary = DEFAULT_VOCABULARY.extend(declared)
-    # An inverse named only on one side is declared on the other side too.
     implied: dict[str, RelationType] = {}
     for rt in declared:
         if not rt.inverse:
             continue
-        other = vocabulary.get(rt.inverse) or implied.get(rt.inverse)
+        other = implied.get(rt.inverse) or vocabulary.get(rt.inverse)
         if other is None:
-            implied[rt.inverse] = RelationType(rt.inverse, rt.inverse.replace("_", " "), inverse=rt.name, skos=rt.skos)
-        elif other.inverse not in (None, rt.name):
+            implied[rt.inverse] = rt.inverse_type()
+        elif other.symmetric:
+            raise fail(f"relations.{rt.name}.inverse names the symmetric relation {rt.inverse!r}")
+        elif other.inverse is None:
+            implied[rt.inverse] = replace(other, inverse=rt.name)
+        elif other.inverse != rt.name:
             raise fail(f"relations.{rt.name}: {rt.inverse!r} already has the inverse {other.inverse!r}")
-    kwargs["vocabulary"] = vocabulary.extend(implied.values())
-    return Config(**kwargs)
+    return vocabulary.extend(implied.values())

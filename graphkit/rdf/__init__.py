@@ -5,8 +5,6 @@
 """
 
 from .terms import (
-    _INVERSE,
-    _SYMMETRIC,
     DEFAULT_BASE_IRI,
     GK,
     ONTOLOGY_IRI,
@@ -35,8 +33,6 @@ __all__ = [
     "DEFAULT_BASE_IRI",
     "PREFIXES",
     "RDF_FORMATS",
-    "_INVERSE",
-    "_SYMMETRIC",
     "check_base_iri",
     "iter_pattern_iris",
     "mint_iri",

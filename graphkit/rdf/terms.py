@@ -17,6 +17,7 @@ import rdflib.namespace
 from rdflib.namespace import Namespace
 
 from ..errors import ExportError
+from ..model import DEFAULT_VOCABULARY
 
 __all__ = [
     "GK",
@@ -115,18 +116,8 @@ PREFIXES = {
     "foaf": FOAF,
 }
 
-#: The relations of the ontology (built-in ones and the inverses the export states), by name.
-_INVERSE = {
-    "generalizes_from": "specializes_to",
-    "specializes_to": "generalizes_from",
-    "enables": "enabled_by",
-    "enabled_by": "enables",
-    "requires": "required_by",
-    "required_by": "requires",
-    "tools": "tool_for",
-    "tool_for": "tools",
-}
-_SYMMETRIC = frozenset({"related", "alternatives", "complementary"})
+#: The relations the ontology defines: the built-in vocabulary and the inverses it names.
+_ONTOLOGY_RELATIONS = frozenset(rt.name for rt in DEFAULT_VOCABULARY.with_inverses())
 
 #: What ``mint_iri`` mints, and the path segment each kind lives under.
 _KINDS = {
@@ -202,7 +193,7 @@ def relation_iri(name: str, base: str = DEFAULT_BASE_IRI) -> str:
     >>> relation_iri("implements", "https://example.org/")
     'https://example.org/relation/implements'
     """
-    if name in _INVERSE or name in _SYMMETRIC:
+    if name in _ONTOLOGY_RELATIONS:
         return str(GK[name])
     return mint_iri(base, "relation", name)
 

@@ -28,9 +28,8 @@ from ..errors import ExportError
 from ..heap import gc_paused
 from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
 from .terms import (
-    _INVERSE,
     _KINDS,
-    _SYMMETRIC,
+    _ONTOLOGY_RELATIONS,
     DCTERMS,
     DEFAULT_BASE_IRI,
     FOAF,
@@ -126,13 +125,12 @@ class _Relation:
 
 
 def _relations(vocabulary: Vocabulary, base: str) -> dict[str, _Relation]:
+    """Each relation the export can state, by name: the graph's vocabulary with its inverses, and
+    the built-in relations as the ontology defines them (a library cannot redefine those)."""
     table = {}
-    for name in sorted(set(vocabulary) | set(_INVERSE) | _SYMMETRIC):
-        if name in _INVERSE or name in _SYMMETRIC:
-            inverse, symmetric = _INVERSE.get(name), name in _SYMMETRIC
-        else:
-            inverse, symmetric = vocabulary[name].inverse, vocabulary[name].symmetric
-        table[name] = _Relation(relation_iri(name, base), relation_iri(inverse, base) if inverse else None, symmetric)
+    for rt in (*vocabulary.with_inverses(), *DEFAULT_VOCABULARY.with_inverses()):
+        inverse = relation_iri(rt.inverse, base) if rt.inverse and not rt.symmetric else None
+        table[rt.name] = _Relation(relation_iri(rt.name, base), inverse, rt.symmetric)
     return table
 
 
@@ -273,9 +271,9 @@ class _Subjects:
                 rel = self.relation(data["relation"])
                 self.links_out.setdefault(u, []).append((rel, v))
                 self.links_in.setdefault(v, []).append((rel, u))
-        for name in self.vocabulary:
-            if name not in _INVERSE and name not in _SYMMETRIC:
-                items.append((self.relations[name].iri, _RELATION, name))
+        for rt in self.vocabulary.with_inverses():
+            if rt.name not in _ONTOLOGY_RELATIONS:  # the ontology declares the built-in ones
+                items.append((self.relations[rt.name].iri, _RELATION, rt))
         items.sort(key=_first)
         self.items, self.concepts, self.patterns = items, concepts, patterns
 
@@ -404,8 +402,8 @@ class _Subjects:
             )
         )
 
-    def _relation(self, own: set[tuple[str, _Obj]], name: str) -> None:
-        own.update((p, o) for _, p, o in _declare_relation(self.vocabulary[name], self.relations[name]))
+    def _relation(self, own: set[tuple[str, _Obj]], rt: RelationType) -> None:
+        own.update((p, o) for _, p, o in _declare_relation(rt, self.relations[rt.name]))
 
     def weight(self, i: int) -> float:
         """About how much work the statements of ``items[i]`` are, for cutting the export into parts."""
@@ -475,7 +473,7 @@ def _finite(value: Any) -> float | None:
 
 
 def _declare_relation(rt: RelationType, rel: _Relation) -> list[_Key]:
-    """A relation the library declares in its configuration, declared in the export itself."""
+    """A relation the library declares in its configuration (or the inverse it names), declared in the export itself."""
     p = rel.iri
     triples = [
         (p, _TYPE, (_N["ObjectProperty"],)),

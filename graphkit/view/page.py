@@ -27,7 +27,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from ..errors import ViewError
-from ..model import DEFAULT_VOCABULARY, Vocabulary
+from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
 from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
 from .layout import focus_positions, layout_positions, node_size, strongest_first
 
@@ -58,24 +58,10 @@ RENDERERS = ("sigma", "vis")
 #: Facets a reader can filter the map by, beside the relation toggles.
 FILTER_FACETS = ("domain", "status", "era", "category")
 
-#: How each built-in relation is drawn: colour and dash pattern (``None`` = solid).
-BUILTIN_STYLES: dict[str, tuple[str, list[int] | None]] = {
-    "generalizes_from": ("#6a3d9a", None),
-    "specializes_to": ("#b15928", None),
-    "enables": ("#1a9850", None),
-    "requires": ("#d7301f", [10, 5]),
-    "related": ("#8da0b3", None),
-    "alternatives": ("#f08c00", [4, 4]),
-    "complementary": ("#1f78b4", [2, 4]),
-    "tools": ("#8c510a", [12, 4, 2, 4]),
-}
-#: Colours and dashes for relations a library declares itself, picked by a hash of the name.
+#: Colours and dashes for relations whose type sets none, picked by a hash of the name.
 EXTRA_COLORS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#3182bd", "#de2d26", "#c51b8a", "#08519c")
 EXTRA_DASHES: tuple[list[int] | None, ...] = (None, [8, 4], [3, 3], [12, 3, 3, 3])
 INFERRED_DASHES = [2, 5]
-#: How the details panel names a directed relation seen from its target, when the vocabulary
-#: declares no inverse relation (the RDF ontology names the same inverses).
-INCOMING_LABELS = {"enables": "enabled by", "requires": "required by", "tools": "tool for"}
 
 _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
@@ -130,10 +116,11 @@ def read_data_block(text: str) -> Any:
 
 
 def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """The drawing style of each relation: the vocabulary's, then any other ``names`` in order.
+    """The drawing style and labels of each relation: the vocabulary's, then any other ``names`` in order.
 
-    A relation graphkit does not know gets a colour and dash chosen from a hash of its name, so
-    the same name looks the same on every map.
+    Colours, dashes and labels are the vocabulary's. A relation without a colour or a dash
+    pattern there (or unknown to it) gets them from a hash of its name, so the same name looks
+    the same on every map.
 
     Examples
     --------
@@ -146,22 +133,20 @@ def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] =
     ordered = list(vocabulary) + [n for n in names if n not in vocabulary]
     styles = []
     for name in ordered:
-        rt = vocabulary.get(name)
-        if name in BUILTIN_STYLES:
-            color, dashes = BUILTIN_STYLES[name]
-        else:
-            digest = hashlib.sha256(name.encode("utf-8")).digest()
-            color, dashes = EXTRA_COLORS[digest[0] % len(EXTRA_COLORS)], EXTRA_DASHES[digest[1] % len(EXTRA_DASHES)]
-        inverse = vocabulary.get(rt.inverse) if rt is not None and rt.inverse else None
+        rt = vocabulary.get(name) or RelationType(name, name.replace("_", " "))
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        color = rt.color or EXTRA_COLORS[digest[0] % len(EXTRA_COLORS)]
+        dashes = list(rt.dashes) if rt.dashes is not None else EXTRA_DASHES[digest[1] % len(EXTRA_DASHES)]
         styles.append(
             {
                 "name": name,
-                "label": rt.label if rt is not None else name.replace("_", " "),
-                "inverse": rt.inverse if rt is not None and inverse is not None else None,
-                "inverse_label": inverse.label if inverse is not None else INCOMING_LABELS.get(name),
-                "directed": rt.directed if rt is not None else True,
+                "label": rt.label,
+                # the inverse when the map can show it: a relation of the vocabulary itself
+                "inverse": rt.inverse if rt.inverse in vocabulary else None,
+                "inverse_label": vocabulary.incoming_label(name) if name in vocabulary else None,
+                "directed": rt.directed,
                 "color": color,
-                "dashes": dashes,
+                "dashes": dashes or None,  # a solid line
             }
         )
     return styles
