@@ -341,3 +341,12 @@ def test_data_that_does_not_parse_is_refused():
         parse_statements("<https://example.org/a> <https://example.org/p> .")
     with pytest.raises(ShapesError, match=r"^unknown RDF format 'rdfxml' \(known: turtle, ntriples\)$"):
         parse_statements("", "rdfxml")
+
+
+def test_check_shacl_shows_a_hostile_value_escaped(tmp_path):
+    (tmp_path / "a.md").write_text('---\nslug: a\ntitle: A\nid: "PAT\\e[31m\\u202e"\n---\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--no-cache", "check", str(tmp_path), "--shacl"], catch_exceptions=False)
+    assert result.output.splitlines()[0] == (
+        "a.md: error: id: a pattern id is a TypeID: pat_ followed by lowercase letters and digits"
+        " (PAT\\x1b[31m\\u202e) [shacl]"
+    )
