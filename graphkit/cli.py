@@ -187,7 +187,7 @@ def stats(root: str | None, fmt: str, top: int) -> None:
 @root_argument
 @format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
-@click.option("--shacl", is_flag=True, help="Also validate the RDF export against the SHACL shapes (needs pySHACL).")
+@click.option("--shacl", is_flag=True, help="Also check the RDF export against the SHACL shapes (ontology/shapes.ttl).")
 @follow_outside_option
 def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     """Report every problem in the library; exit 1 on errors (and on warnings with --strict).

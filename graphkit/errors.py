@@ -57,3 +57,7 @@ class ViewError(GraphkitError):
 
 class QueryRefused(QueryError):
     """A query asks for what graphkit never runs: an update, ``SERVICE``, ``FROM`` or ``LOAD``."""
+
+
+class ShapesError(GraphkitError):
+    """SHACL checks cannot run: the shapes or the data do not load, or the shapes use what graphkit does not check."""

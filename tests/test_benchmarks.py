@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import graphkit
-from benchmarks import map_bench
+from benchmarks import check_bench, map_bench
 from benchmarks.__main__ import paired_ratio, table
 from benchmarks.dense import DOMAINS, _domains, make_dense_library
 
@@ -168,3 +168,18 @@ def test_map_bench_writes_pyvis_defaults_with_the_first_draw_hook(dense, tmp_pat
     text = page.read_text(encoding="utf-8")
     assert "window.gkFirstDraw = performance.now();" in text
     assert text.count("new vis.Network(") == 1
+
+
+# --------------------------------------------------------------------------- the check and notebook benchmark
+
+
+def test_the_check_benchmark_reports_min_median_and_goal():
+    runs = [{"seconds": s, "over": None, "peak_mb": m} for s, m in [(3.0, 300.0), (2.0, 320.0), (9.0, 310.0)]]
+    over = [{"seconds": None, "over": 600.0, "peak_mb": None}]
+    results = {"graphkit check --shacl": check_bench.summarize(runs), "notebook": check_bench.summarize(over)}
+    assert check_bench.table(results, {"graphkit check --shacl": 5.0, "notebook": 20.0}) == [
+        "| measurement | min | median | goal | peak memory |",
+        "|---|---|---|---|---|",
+        "| graphkit check --shacl | 2.00 s | 3.00 s | ≤ 5 s | 320 MB |",
+        "| notebook | > 600 s | > 600 s | ≤ 20 s | |",
+    ]

@@ -1,15 +1,24 @@
-"""Neighbourhoods, typed paths and the pattern table, and the `graphkit path` command."""
+"""Neighbourhoods, typed paths, the pattern table, betweenness, and the `graphkit path` command."""
 
 from __future__ import annotations
 
 import json
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
 import graphkit
 from graphkit.cli import cli
-from graphkit.explore import Step, find_paths, format_path, neighbourhood, pattern_rows
+from graphkit.explore import (
+    Step,
+    betweenness_centrality,
+    find_paths,
+    format_path,
+    neighbourhood,
+    pattern_rows,
+    relation_view,
+)
 
 
 def test_path_walks_against_direction_and_names_each_relation(fixture_library):
@@ -103,3 +112,20 @@ def test_path_between_a_pattern_and_itself_is_an_error(fixture_root):
 def test_query_without_source_runs_on_the_sample():
     result = run("query", "SELECT (COUNT(?p) AS ?n) WHERE { ?p a gk:Pattern }", "-f", "csv")
     assert (result.exit_code, result.output.splitlines()) == (0, ["n", "37"])
+
+
+@pytest.mark.parametrize(
+    "H",
+    [
+        nx.Graph(relation_view(graphkit.load_library().graph)),
+        nx.gnp_random_graph(80, 0.05, seed=3, directed=True),
+        nx.MultiGraph([("a", "b"), ("a", "b"), ("b", "c"), ("c", "c"), ("c", "d"), ("e", "f")]),
+        nx.Graph([("a", "b")]),
+    ],
+    ids=["sample-curated", "random-directed", "parallel-edges-and-loops", "two-nodes"],
+)
+def test_betweenness_is_networkx_s_exact_betweenness(H):
+    ours = betweenness_centrality(H)
+    theirs = nx.betweenness_centrality(H)
+    assert list(ours) == list(H)
+    assert ours == pytest.approx(theirs, abs=1e-12)

@@ -82,6 +82,7 @@ def executed(tmp_path_factory):
     source = str(Path(graphkit.__file__).resolve().parent.parent)
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [source, saved]))
+    library = os.environ.pop("GRAPHKIT_LIBRARY", None)  # the tour checks the sample's figures
     try:
         return _execute_all(nbformat, nbclient)
     finally:
@@ -89,6 +90,8 @@ def executed(tmp_path_factory):
             del os.environ["PYTHONPATH"]
         else:
             os.environ["PYTHONPATH"] = saved
+        if library is not None:
+            os.environ["GRAPHKIT_LIBRARY"] = library
 
 
 def _execute_all(nbformat, nbclient):

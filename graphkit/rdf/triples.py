@@ -52,6 +52,7 @@ __all__ = [
     "serialize_triples",
     "to_rdf",
     "to_rdflib",
+    "to_statements",
     "to_triples",
     "to_turtle",
     "turtle_parts",
@@ -221,6 +222,27 @@ def to_triples(
     with gc_paused():  # hundreds of thousands of tuples: collections would rescan them all, again and again
         plan = _Subjects(G, check_base_iri(base_iri), asserted_only)
         return list(_to_oxigraph(plan.statements(*subjects, with_ontology=with_ontology)))
+
+
+def to_statements(
+    G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, asserted_only: bool = False
+) -> dict[str, set[tuple[str, tuple[str, ...]]]]:
+    """The statements of ``to_triples`` as plain strings, gathered by subject and not sorted.
+
+    For code that reads every statement once (the SHACL checks): it skips making and sorting
+    hundreds of thousands of pyoxigraph terms. A subject is an IRI, or ``_:`` and a blank
+    node's id; each statement is ``(predicate, object)``, the object ``(iri,)`` or
+    ``(lexical form, datatype IRI, language)``. The predicate rdf:type is the empty string.
+
+    Examples
+    --------
+    >>> from graphkit import Pattern, build_graph
+    >>> statements = to_statements(build_graph([Pattern("a", "A")]), "https://example.org/")
+    >>> sorted(statements["https://example.org/pattern/a"])[-1]
+    ('https://w3id.org/graphkit/ontology#slug', ('a', 'http://www.w3.org/2001/XMLSchema#string', ''))
+    """
+    with gc_paused():
+        return _Subjects(G, check_base_iri(base_iri), asserted_only).statements()
 
 
 _LIBRARY, _CONCEPT, _SCORE, _PATTERN, _LINK, _RELATION = range(6)  # the kinds of subject
