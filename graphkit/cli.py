@@ -1,4 +1,8 @@
-"""The ``graphkit`` command: a thin click shell over the library. The only module that imports click."""
+"""The ``graphkit`` command: a thin click shell over the library. The only module that imports click.
+
+Each command imports the stages it uses when it runs: ``graphkit --help`` and a query on a
+kept store start without NetworkX, rdflib, igraph, SciPy or the server.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +13,18 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import GraphkitError, StoreOutcomeUnknown
-from .explore import find_paths, format_path
-from .export import to_format, write_format
-from .graph import get_pattern
-from .library import Library, load_library
-from .load import default_cache_dir
-from .query import find_queries, parse_binding, to_csv, to_graph_text, to_json, to_table, to_tsv
-from .query import query as run_query
-from .rdf import DEFAULT_BASE_IRI
-from .serve import Server
-from .shapes import validate_shapes
-from .site import build_site, library_title
-from .store import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT,
-    PASSWORD_ENV,
-    PROTOCOLS,
-    check_graph_iri,
-    endpoint_url,
-    push_graph,
-)
-from .view import COLOR_FACETS, facet_graph, focus_graph, hierarchy_graph, to_html
+from .namespaces import DEFAULT_BASE_IRI
+from .store.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, PASSWORD_ENV, PROTOCOLS
+from .view.colors import FACETS
+
+if TYPE_CHECKING:
+    from .library import Library
 
 ROOT_HELP = "The library folder (default: the sample library shipped with graphkit)."
 
@@ -96,7 +85,7 @@ def cli(ctx: click.Context, cache_dir: str | None, no_cache: bool) -> None:
     Every command takes the library folder as ROOT; without it, graphkit uses its
     shipped sample library, so `graphkit stats` works at once.
     """
-    ctx.obj = None if no_cache else (cache_dir or str(default_cache_dir()))
+    ctx.obj = {"cache_dir": cache_dir, "no_cache": no_cache}
 
 
 def root_argument(f: Any) -> Any:
@@ -117,7 +106,12 @@ def format_option(f: Any) -> Any:
 
 def _cache_dir() -> str | None:
     """The cache folder chosen on the group (--cache-dir, --no-cache, or the default)."""
-    return click.get_current_context().find_root().obj
+    from .load import default_cache_dir
+
+    chosen = click.get_current_context().find_root().obj or {}
+    if chosen.get("no_cache"):
+        return None
+    return chosen.get("cache_dir") or str(default_cache_dir())
 
 
 def follow_outside_option(f: Any) -> Any:
@@ -138,6 +132,8 @@ def _follow_outside() -> bool:
 
 
 def _load(root: str | None) -> Library:
+    from .library import load_library
+
     return load_library(root, cache_dir=_cache_dir(), follow_outside=_follow_outside())
 
 
@@ -195,7 +191,11 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     Example, in a library's CI job: graphkit check _patterns --strict
     """
     library = _load(root)
-    more = validate_shapes(library.graph) if shacl else []
+    more = []
+    if shacl:
+        from .shapes import validate_shapes
+
+        more = validate_shapes(library.graph)
     report = library.problems_report(more)
     errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":
@@ -223,6 +223,9 @@ def path_command(
 
     Example: graphkit path _patterns alignment-monitoring gemba-walks --relation related
     """
+    from .explore import find_paths, format_path
+    from .graph import get_pattern
+
     if len(args) not in (2, 3):
         raise click.UsageError("give two patterns, optionally after the library folder: [ROOT] A B")
     root, a, b = (None, *args) if len(args) == 2 else args
@@ -275,6 +278,8 @@ def export_command(
 
     Example: graphkit export _patterns -f turtle -o patterns.ttl
     """
+    from .export import to_format, write_format
+
     G = _load(root).graph
     options: dict[str, Any] = {"base_iri": base_iri, "asserted_only": asserted_only, "with_ontology": with_ontology}
     if output == "-":
@@ -305,6 +310,9 @@ def query_command(
 
     Example: graphkit query _patterns enables-transitively --bind pattern=purpose-definition
     """
+    from .query import find_queries, parse_binding, to_csv, to_graph_text, to_json, to_table, to_tsv
+    from .query import query as run_query
+
     if list_queries:
         for q in find_queries().values():
             click.echo(f"{q.name:<30}{q.description}")
@@ -382,7 +390,7 @@ def _write_page(page: str, output: str) -> None:
 @click.option("--domain", metavar="DOMAIN", help="Draw only the patterns of this domain.")
 @click.option(
     "--color-by",
-    type=click.Choice(list(COLOR_FACETS)),
+    type=click.Choice(list(FACETS)),
     default="domain",
     show_default=True,
     help="The facet that colours the patterns.",
@@ -405,6 +413,9 @@ def view(
 
     Example: graphkit view _patterns --focus commons-blueprint --depth 2 -o blueprint.html
     """
+    from .site import library_title
+    from .view import facet_graph, focus_graph, hierarchy_graph, to_html
+
     if relations and not focus:
         raise click.UsageError("--relation needs --focus")
     if hierarchy and not focus:
@@ -434,7 +445,7 @@ def view(
 @click.option("-o", "--output", default="site", show_default=True, help="The folder to write the site into.")
 @click.option(
     "--color-by",
-    type=click.Choice(list(COLOR_FACETS)),
+    type=click.Choice(list(FACETS)),
     default="domain",
     show_default=True,
     help="The facet that colours the map.",
@@ -446,12 +457,14 @@ def build(root: str | None, output: str, color_by: str, title: str | None) -> No
 
     Example: graphkit build _patterns -o site   (then open site/index.html)
     """
+    from .site import build_site
+
     result = build_site(
         root,
         output,
         title=title,
         color_by=color_by,
-        cache_dir=click.get_current_context().find_root().obj,
+        cache_dir=_cache_dir(),
         follow_outside=_follow_outside(),
     )
     for path in result.files:
@@ -573,6 +586,8 @@ def push(
     comes from the environment variable GRAPHKIT_STORE_PASSWORD (or --password-env), never from
     the command line; it goes only in answer to the store's challenge (Basic or Digest).
     """
+    from .store import check_graph_iri, endpoint_url, push_graph
+
     password = None
     if user is not None:
         password = os.environ.get(password_env)
@@ -633,7 +648,7 @@ def push(
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Where the library's IRIs live.")
 @click.option(
     "--color-by",
-    type=click.Choice(list(COLOR_FACETS)),
+    type=click.Choice(list(FACETS)),
     default="domain",
     show_default=True,
     help="The facet that colours the map.",
@@ -654,6 +669,9 @@ def serve(
     and the graphkit ontology; it needs the oxigraph package: pip install 'graphkit[serve]'.
     Ctrl-C stops both servers.
     """
+    from .serve import Server
+    from .site import library_title
+
     library = _load(root)
     server = Server(
         library.graph,

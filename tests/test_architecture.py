@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +13,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "graphkit"
 
 # Each module may import only from the stages listed for it (left of it in the pipeline;
-# errors, model and parallel serve every stage):
+# errors, model, namespaces and parallel serve every stage):
 # files -> records (load) -> graph -> exporters (rdf, export, query, view, site, store, serve) -> cli.
-BASE = {"errors", "heap", "model", "parallel"}
+BASE = {"errors", "heap", "model", "namespaces", "parallel"}
 ALLOWED = {
     "errors": set(),
     "model": {"errors"},
+    "namespaces": {"errors"},
     "heap": set(),
     "parallel": set(),
     "load": BASE,
@@ -88,3 +92,49 @@ def test_library_code_never_prints_or_exits():
                 assert node.func.id not in ("print", "exit", "quit"), f"{name} calls {node.func.id}()"
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 assert (node.value.id, node.attr) != ("sys", "exit"), f"{name} calls sys.exit()"
+
+
+# --------------------------------------------------------------------------- what a command imports
+
+LAZY_PACKAGES = ["graphkit", "graphkit.store", "graphkit.view"]
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_a_lazy_package_names_the_same_api_for_python_and_for_type_checkers(package):
+    # Its names are imported on first use (_API); type checkers read the TYPE_CHECKING imports.
+    module = importlib.import_module(package)
+    path = Path(module.__file__)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    checked = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.level == 1:
+                    checked.update(alias.name for alias in statement.names)
+    assert checked == set(module._API)
+    for name in module.__all__:
+        value = getattr(module, name)
+        if name in module._API:
+            assert value is getattr(importlib.import_module(f"{package}.{module._API[name]}"), name)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        module.nothing  # noqa: B018
+
+
+HEAVY = ["networkx", "rdflib", "igraph", "scipy", "numpy", "pyvis", "jinja2", "httpx", "pyoxigraph", "yaml"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["query", "--help"], ["serve", "--help"], ["push", "--help"], ["view", "--help"]],
+    ids=lambda args: " ".join(args),
+)
+def test_help_imports_no_stage(args):
+    # graphkit --help is what every user meets first: it imports click and graphkit's option values only.
+    code = (
+        "import sys\n"
+        "from graphkit.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='graphkit')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from importlib.abc import Traversable
-from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -18,6 +15,19 @@ from rdflib.namespace import Namespace
 
 from ..errors import ExportError
 from ..model import DEFAULT_VOCABULARY
+from ..namespaces import (  # noqa: F401 - the namespaces are read from here too (graphkit.rdf.triples)
+    DCTERMS,
+    DEFAULT_BASE_IRI,
+    FOAF,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    ontology_file,
+)
 
 __all__ = [
     "GK",
@@ -30,9 +40,6 @@ __all__ = [
     "ontology_triples",
     "relation_iri",
 ]
-
-ONTOLOGY_IRI = "https://w3id.org/graphkit/ontology"
-DEFAULT_BASE_IRI = "https://w3id.org/graphkit/library/"
 
 
 # The base class is reached through its module, not imported by name: tools that probe every
@@ -95,26 +102,6 @@ class GK(rdflib.namespace.DefinedNamespace):
     confidenceRating: rdflib.URIRef
     lifecycle: rdflib.URIRef
 
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-
-#: Prefixes written into Turtle and known to queries (the data prefixes follow the base IRI).
-PREFIXES = {
-    "gk": str(GK._NS),
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
-}
 
 #: The relations the ontology defines: the built-in vocabulary and the inverses it names.
 _ONTOLOGY_RELATIONS = frozenset(rt.name for rt in DEFAULT_VOCABULARY.with_inverses())
@@ -220,26 +207,6 @@ def check_base_iri(base: str) -> str:
 
 
 # --------------------------------------------------------------------------- the ontology, as package data
-
-
-def ontology_file(name: str = "graphkit.ttl") -> Traversable:
-    """A file or folder of the shipped ontology (``graphkit.ttl``, ``shapes.ttl``, ``queries``).
-
-    Read from the installed package; in a source checkout, from the repository's ``ontology/``.
-
-    Examples
-    --------
-    >>> ontology_file().name
-    'graphkit.ttl'
-    """
-    packaged = resources.files("graphkit") / "ontology"
-    folder: Traversable = packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "ontology"
-    path = folder
-    for part in name.split("/"):
-        path = path / part
-    if not (path.is_file() or path.is_dir()):
-        raise ExportError(f"ontology file {name!r} is missing from the graphkit installation (reinstall graphkit)")
-    return path
 
 
 def ontology_triples(name: str = "graphkit.ttl") -> list[ox.Triple]:

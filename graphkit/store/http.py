@@ -15,9 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 import httpx
 
 from ..errors import StoreError, StoreOutcomeUnknown
-
-#: Where the command line reads the password of ``--user`` (never from an option).
-PASSWORD_ENV = "GRAPHKIT_STORE_PASSWORD"
+from .defaults import PASSWORD_ENV
 
 _CHUNK = 1 << 16
 

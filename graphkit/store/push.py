@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreOutcomeUnknown
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, to_triples
+from .defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, PROTOCOLS
 from .http import Client, Progress, check_url, public_url
 
 __all__ = [
@@ -27,15 +28,8 @@ __all__ = [
     "to_insert_data",
 ]
 
-#: The protocols ``push_triples`` speaks.
-PROTOCOLS = ("gsp", "update")
 #: Staging graphs of ``protocol="update"`` are named ``urn:graphkit:staging:<random hex>``.
 STAGING_PREFIX = "urn:graphkit:staging:"
-#: Seconds to wait for a store's answer: a library of 40k patterns (405k triples) took about
-#: 52 s to push to a local Oxigraph, and ten times that still fits.
-DEFAULT_TIMEOUT = 600.0
-#: Seconds to wait for a connection to the store.
-DEFAULT_CONNECT_TIMEOUT = 10.0
 
 _MEDIA_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
 _RDF_FORMATS = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}

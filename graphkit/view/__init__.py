@@ -3,36 +3,56 @@
 ``to_html(G)`` gives the page as text, ``write_html(G, path)`` writes it; ``focus_graph`` and
 ``facet_graph`` cut out the part a focused page shows, ``hierarchy_graph`` a pattern's
 generalization tree; ``layout_positions`` is the layout.
+
+Each name is imported from its module on first use: the command line reads the facets
+(``colors.FACETS``) for its options without importing the layout's igraph and SciPy or pyvis.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ViewError
-from .colors import facet_colors
-from .layout import layout_positions
-from .page import COLOR_FACETS, RENDERERS, facet_values, relation_styles, script_json, to_html
-from .select import facet_graph, focus_graph, hierarchy_graph
 
-__all__ = [
-    "COLOR_FACETS",
-    "RENDERERS",
-    "facet_colors",
-    "facet_graph",
-    "facet_values",
-    "focus_graph",
-    "hierarchy_graph",
-    "layout_positions",
-    "relation_styles",
-    "script_json",
-    "to_html",
-    "write_html",
-]
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .colors import facet_colors, facet_values  # noqa: F401 - re-exported
+    from .layout import layout_positions  # noqa: F401
+    from .page import COLOR_FACETS, RENDERERS, relation_styles, script_json, to_html  # noqa: F401
+    from .select import facet_graph, focus_graph, hierarchy_graph  # noqa: F401
+
+#: Each public name and the module it lives in.
+_API = {
+    "COLOR_FACETS": "page",
+    "RENDERERS": "page",
+    "facet_colors": "colors",
+    "facet_graph": "select",
+    "facet_values": "colors",
+    "focus_graph": "select",
+    "hierarchy_graph": "select",
+    "layout_positions": "layout",
+    "relation_styles": "page",
+    "script_json": "page",
+    "to_html": "page",
+}
+
+__all__ = sorted([*_API, "write_html"])
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_API[name]}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
 
 
 def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str], **options: Any) -> Path:
@@ -47,6 +67,8 @@ def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str], **options: Any)
     ...     out.read_text(encoding="utf-8").count('id="gk-map"')
     1
     """
+    from .page import to_html
+
     page = to_html(G, **options)
     path = Path(path)
     try:

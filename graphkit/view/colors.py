@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ViewError
+
+if TYPE_CHECKING:  # the command line reads FACETS without importing NetworkX
+    import networkx as nx
 
 __all__ = ["FACETS", "NONE_COLOR", "OTHER_COLOR", "PALETTE", "facet_colors", "facet_values", "library_colors"]
 
@@ -48,6 +49,7 @@ def facet_values(G: nx.Graph, facet: str = "domain") -> Counter[str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph()
     >>> G.add_node("a", domains=["design", "ops"]); G.add_node("b", domains=["design"]); G.add_node("c")
     >>> facet_values(G, "domain")
@@ -69,6 +71,7 @@ def facet_colors(G: nx.Graph, facet: str = "domain") -> dict[str, str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph()
     >>> G.add_node("a", domains=["design"]); G.add_node("b", domains=["ops"]); G.add_node("c", domains=["ops"])
     >>> colors = facet_colors(G)
@@ -100,6 +103,7 @@ def library_colors(G: nx.Graph) -> dict[str, dict[str, str]]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph(); G.add_node("a", status="draft")
     >>> library_colors(G)["status"] == facet_colors(G, "status"), library_colors(G)["domain"]
     (True, {})
