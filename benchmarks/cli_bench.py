@@ -3,9 +3,10 @@
 Times the commands as a user runs them, each in a fresh process (interpreter start and imports
 included), ``--runs`` times, and prints a markdown table of the minimum and the median with the
 peak memory: ``graphkit --help``; ``graphkit query LIBRARY hubs`` without a kept query store
-(cold) and with one (warm); ``graphkit serve LIBRARY`` until its SPARQL endpoint answers, with
+(cold) and with one (warm), and a query that reads almost nothing (``ASK``: what every run
+costs); ``graphkit serve LIBRARY`` until both its map page and its SPARQL endpoint answer, with
 and without a kept store. Beside them, the floors: the interpreter starting, and the
-``oxigraph`` program answering the same query and serving the same store on its own.
+``oxigraph`` program answering the same queries and serving the same store on its own.
 
 The parsed records stay cached throughout (a "cold" run rebuilds the query store, as after a
 change to one file of the library); everything lives in a temporary cache folder.
@@ -68,22 +69,29 @@ def run_command(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, peak
 
 
-def _answers(url: str) -> bool:
-    """Whether the SPARQL endpoint at ``url`` answers an ASK query with 200."""
-    request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": ASK}))
-    request.add_header("Accept", "application/sparql-results+json")
+def _answers(urls: list[str]) -> bool:
+    """Whether every URL answers with 200: a page, or a SPARQL endpoint (asked an ASK query)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    for url in urls:
+        if url.endswith(("/sparql", "/query")):
+            url += "?" + urllib.parse.urlencode({"query": ASK})
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json, text/html"})
+        try:
+            with opener.open(request, timeout=5) as response:
+                response.read()
+                if response.status != 200:
+                    return False
+        except (urllib.error.URLError, OSError):
+            return False
+    return True
 
 
-def run_server(command: list[str], env: dict[str, str], endpoint: Callable[[str], str | None]) -> tuple[float, float]:
-    """Start a server and time it until its SPARQL endpoint answers; then stop it. Seconds and peak MB.
+def run_server(
+    command: list[str], env: dict[str, str], endpoint: Callable[[str], list[str] | None]
+) -> tuple[float, float]:
+    """Start a server and time it until it answers; then stop it. Seconds and peak MB.
 
-    ``endpoint`` reads the endpoint's URL from a line the server prints (None for other lines).
+    ``endpoint`` reads the URLs that must answer from a line the server prints (None for other lines).
     """
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -117,9 +125,12 @@ def run_server(command: list[str], env: dict[str, str], endpoint: Callable[[str]
     return seconds, peak
 
 
-def _graphkit_endpoint(line: str) -> str | None:
-    # graphkit serve prints "SPARQL  http://127.0.0.1:PORT/sparql"
-    return line.split()[1] if line.startswith("SPARQL ") else None
+def _graphkit_endpoint(line: str) -> list[str] | None:
+    # graphkit serve prints "map     http://127.0.0.1:PORT/", then "SPARQL  http://127.0.0.1:PORT/sparql"
+    if not line.startswith("SPARQL "):
+        return None
+    sparql = line.split()[1]
+    return [sparql.removesuffix("sparql"), sparql]
 
 
 def _free_port() -> int:
@@ -196,11 +207,18 @@ def main(argv: list[str] | None = None) -> None:
                 f"floor: `oxigraph query` of {QUERY} on a store on disk",
                 measure(args.runs, lambda: run_command(floor, env)),
             )
+            ask = [*graphkit, "query", library, ASK]
+            say(f"`graphkit query LIB '{ASK}'`, warm (store kept)", measure(args.runs, lambda: run_command(ask, env)))
+            floor_ask = [*oxigraph, "query", "--location", str(store), "--query", ASK, "--results-format", "tsv"]
+            say(
+                f"floor: `oxigraph query` of `{ASK}` on a store on disk",
+                measure(args.runs, lambda: run_command(floor_ask, env)),
+            )
 
         if "serve" not in skip:
             serve = [*graphkit, "serve", library, "--port", "0"]
             say(
-                "`graphkit serve LIB` until /sparql answers, cold (no kept store)",
+                "`graphkit serve LIB` until the map and /sparql answer, cold (no kept store)",
                 measure(
                     args.runs,
                     lambda: run_server(serve, env, _graphkit_endpoint),
@@ -209,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             run_command([*graphkit, "query", library, QUERY], env)  # keeps the store
             say(
-                "`graphkit serve LIB` until /sparql answers, warm (store kept)",
+                "`graphkit serve LIB` until the map and /sparql answer, warm (store kept)",
                 measure(args.runs, lambda: run_server(serve, env, _graphkit_endpoint)),
             )
 
@@ -217,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
                 bind = f"127.0.0.1:{_free_port()}"
                 command = [*oxigraph, "serve-read-only", "--location", str(store), "--bind", bind]
                 url = f"http://{bind}/query"
-                return run_server(command, env, lambda line: url)
+                return run_server(command, env, lambda line: [url])
 
             say("floor: `oxigraph serve-read-only` on a store on disk", measure(args.runs, oxigraph_serve))
 

@@ -320,25 +320,37 @@ def query_command(
     if len(args) not in (1, 2):
         raise click.UsageError("give QUERY, optionally after SOURCE (an RDF file or a library folder), or --list")
     source: Any = args[0] if len(args) == 2 else None
-    if source is None or Path(source).is_dir():
-        source = _load(source)  # a folder is read here, under the rules of --follow-outside
     query_text = args[-1]
     if isinstance(source, str) and not Path(source).exists():
         raise click.BadParameter(f"{source!r} does not exist", param_hint="SOURCE")
     values = dict(parse_binding(b) for b in bindings)
+    if source is None or Path(source).is_dir():
+        source = _library_store(source, base_iri)
     result = run_query(source, query_text, values, base_iri=base_iri)
     if fmt in ("turtle", "ntriples"):
         if result.form not in ("CONSTRUCT", "DESCRIBE"):
             raise click.UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries; this is {result.form}")
         click.echo(to_graph_text(result, fmt, base_iri), nl=False)
-        return
-    if fmt == "table":
+    elif fmt == "table":
         for line in to_table(result, base_iri).split("\n"):  # cells hold no line breaks
             _say(line)
     elif fmt == "json":
         click.echo(to_json(result))
     else:
         click.echo((to_csv if fmt == "csv" else to_tsv)(result), nl=False)
+
+
+def _library_store(root: str | None, base_iri: str) -> Any:
+    """The query store of a library folder, kept in the cache from one run to the next (not with --no-cache)."""
+    from .query import open_store
+
+    cache_dir = _cache_dir()
+    if cache_dir is None:
+        return _load(root)  # a folder is read here, under the rules of --follow-outside
+    kept = open_store(root, cache_dir, base_iri=base_iri, follow_outside=_follow_outside())
+    if kept.note:
+        _say(kept.note, err=True)
+    return kept  # used while it is referenced: no later build removes it meanwhile
 
 
 # --- the map and the site (graphkit.view, graphkit.site) ------------------------------------

@@ -1,4 +1,7 @@
-"""Load a whole library in one call: files -> records -> graph, with every problem found on the way."""
+"""Load a whole library in one call: files -> records -> graph, with every problem found on the way.
+
+The graph stage (NetworkX) is imported when a library is loaded, not to find the sample library.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from .graph import build_graph, graph_stats, link_patterns
 from .heap import gc_paused
 from .load import Config, Scan, load_patterns, sort_problems
 from .model import ERROR, WARNING, Pattern, Problem, Vocabulary
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Library", "load_library", "sample_library"]
 
@@ -76,6 +79,8 @@ class Library:
 
     def stats(self, top: int = 10) -> dict:
         """Counts of patterns, edges per relation, problems per kind, components and hubs."""
+        from .graph import graph_stats
+
         return graph_stats(self.graph, self.problems, top=top)
 
 
@@ -102,6 +107,8 @@ def load_library(
     >>> lib.graph.nodes["bottom-up-adoption"]["title"]
     'Bottom-Up Adoption'
     """
+    from .graph import build_graph, link_patterns
+
     base = sample_library() if root is None else Path(root)
     with gc_paused():
         result = load_patterns(

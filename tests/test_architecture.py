@@ -28,7 +28,7 @@ ALLOWED = {
     "explore": BASE | {"graph"},
     "rdf": BASE | {"graph", "library"},
     "export": BASE | {"graph", "rdf"},
-    "query": BASE | {"graph", "library", "rdf"},
+    "query": BASE | {"graph", "library", "load", "rdf"},
     "shapes": BASE | {"graph", "library", "rdf"},
     "view": BASE | {"graph", "library", "explore"},
     "site": BASE | {"graph", "library", "load", "rdf", "export", "view"},

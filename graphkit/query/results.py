@@ -1,0 +1,228 @@
+"""A query's result as text: an aligned table for people; SPARQL 1.1 CSV, TSV and JSON, and sorted
+Turtle or N-Triples, for programs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import QueryError
+from ..namespaces import DEFAULT_BASE_IRI, PREFIXES
+
+__all__ = ["QueryResult", "to_csv", "to_graph_text", "to_json", "to_table", "to_tsv"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    _XSD + name
+    for name in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
+    )
+}  # fmt: skip
+_FLOATS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
+
+
+@dataclass
+class QueryResult:
+    """What a query gave: rows (``SELECT``), a boolean (``ASK``) or triples (``CONSTRUCT``, ``DESCRIBE``)."""
+
+    form: str
+    variables: tuple[str, ...] = ()
+    terms: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts of plain Python values: IRIs and strings as ``str``, numbers as numbers.
+
+        Unbound variables are ``None``; graph results give ``subject``, ``predicate``, ``object``.
+        """
+        if self.form == "ASK":
+            return [{"ask": self.boolean}]
+        return [{v: _python(t) for v, t in zip(self.variables, row, strict=True)} for row in self.terms]
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def collect(form: str, result: Any) -> QueryResult:
+    """Read pyoxigraph's result of a query of form ``form`` into a ``QueryResult``."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ASK", ("ask",), [(ox.Literal("true" if bool(result) else "false"),)], boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        terms = [tuple(solution[v] for v in variables) for solution in result]
+        return QueryResult("SELECT", variables, terms)
+    triples = list(result)
+    terms = [(t.subject, t.predicate, t.object) for t in triples]
+    form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+    return QueryResult(form, ("subject", "predicate", "object"), terms, triples=triples)
+
+
+def _python(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype in _FLOATS:
+                return float(term.value)
+            if datatype == _XSD + "boolean":
+                return term.value in ("true", "1")
+        except ValueError:
+            return term.value
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+# --------------------------------------------------------------------------- for programs
+
+
+def to_graph_text(result: QueryResult, fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The triples of a ``CONSTRUCT`` or ``DESCRIBE`` result as ``turtle`` or ``ntriples``, sorted.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> r = query(ox.Store(), "CONSTRUCT { pat:kanban a skos:Concept } WHERE {}")
+    >>> print(to_graph_text(r, "turtle").splitlines()[-1])
+    pat:kanban a skos:Concept .
+    """
+    from ..rdf import serialize_triples
+
+    if fmt not in ("turtle", "ntriples"):
+        raise QueryError(f"unknown graph format {fmt!r} (known: turtle, ntriples)")
+    # Sorted and with the library's prefixes: the same query gives the same bytes.
+    triples = sorted(set(result.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return serialize_triples(triples, fmt, base_iri)
+
+
+def _nt(term: Any) -> str:
+    return "" if term is None else str(term)
+
+
+def to_csv(result: QueryResult) -> str:
+    """The result as SPARQL 1.1 CSV: plain values, IRIs without brackets.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> to_csv(query(ox.Store(), 'SELECT ?a ?b WHERE { VALUES (?a ?b) { (1 "x,y") } }'))
+    'a,b\\r\\n1,"x,y"\\r\\n'
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.terms:
+        writer.writerow([_plain(t) for t in row])
+    return buffer.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """The result as SPARQL 1.1 TSV: every value in N-Triples syntax, so nothing is ambiguous.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> to_tsv(query(ox.Store(), 'SELECT ?a WHERE { VALUES ?a { "x\\ty" } }'))
+    '?a\\n"x\\\\ty"\\n'
+    """
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join(_nt(t) for t in row) for row in result.terms]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(result: QueryResult) -> str:
+    """The result in the SPARQL 1.1 Query Results JSON format.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> print(to_json(query(ox.Store(), "ASK { VALUES ?x { 1 } }")))
+    {"head": {}, "boolean": true}
+    """
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": result.boolean})
+    bindings = []
+    for row in result.terms:
+        binding = {}
+        for name, term in zip(result.variables, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                binding[name] = {"type": "uri", "value": term.value}
+            elif isinstance(term, ox.BlankNode):
+                binding[name] = {"type": "bnode", "value": term.value}
+            else:
+                entry = {"type": "literal", "value": term.value}
+                if term.language:
+                    entry["xml:lang"] = term.language
+                elif term.datatype.value != _XSD + "string":
+                    entry["datatype"] = term.datatype.value
+                binding[name] = entry
+        bindings.append(binding)
+    data = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+# --------------------------------------------------------------------------- for people
+
+
+def _plain(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def _short(term: Any, prefixes: Mapping[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in prefixes.items():
+            local = term.value[len(namespace) :]
+            if term.value.startswith(namespace) and re.fullmatch(r"[\w.%-]*", local):
+                return f"{prefix}:{local}"
+        return f"<{term.value}>"
+    return _plain(term)
+
+
+def to_table(result: QueryResult, base_iri: str = DEFAULT_BASE_IRI, width: int = 60) -> str:
+    """The result as an aligned text table, IRIs shortened with the usual prefixes.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> print(to_table(query(ox.Store(), "SELECT ?n WHERE { VALUES ?n { 1 22 } }")))
+    n
+    --
+    1
+    22
+    """
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+    prefixes = {**PREFIXES, "pat": base_iri + "pattern/"}
+    prefixes = dict(sorted(prefixes.items(), key=lambda kv: -len(kv[1])))
+    cells = [[_clip(_short(t, prefixes), width) for t in row] for row in result.terms]
+    header = list(result.variables)
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
