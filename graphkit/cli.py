@@ -334,10 +334,10 @@ def query_command(
     elif fmt == "table":
         for line in to_table(result, base_iri).split("\n"):  # cells hold no line breaks
             _say(line)
-    elif fmt == "json":
-        click.echo(to_json(result))
     else:
-        click.echo((to_csv if fmt == "csv" else to_tsv)(result), nl=False)
+        if result.form not in ("SELECT", "ASK"):
+            raise click.UsageError(f"--format {fmt} is for SELECT and ASK queries; this is {result.form}")
+        _echo_data({"csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result))
 
 
 def _library_store(root: str | None, base_iri: str) -> Any:
@@ -351,6 +351,27 @@ def _library_store(root: str | None, base_iri: str) -> Any:
     if kept.note:
         _say(kept.note, err=True)
     return kept  # used while it is referenced: no later build removes it meanwhile
+
+
+def _echo_data(text: str) -> None:
+    """Print output for programs (CSV, TSV, JSON): as it is into a file or a pipe, on its own line."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if sys.stdout.isatty():
+        text = _show(text)
+    click.echo(text.encode("utf-8"), nl=False)  # bytes: click would strip escape sequences from text
+
+
+def _show(text: str) -> str:
+    r"""Output for programs as a terminal may show it: line breaks and tabs kept, other control characters escaped.
+
+    Examples
+    --------
+    >>> _show("a\tb\r\n\x1b[31mred\u202e\n")
+    'a\tb\n\\x1b[31mred\\u202e\n'
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join("\t".join(_safe(cell) for cell in line.split("\t")) for line in lines)
 
 
 # --- the map and the site (graphkit.view, graphkit.site) ------------------------------------

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from graphkit import load_library
-from graphkit.cli import cli
+from graphkit.cli import _show, cli
 from graphkit.export import to_format
-from graphkit.query import find_queries
+from graphkit.query import find_queries, load_store, query, to_csv, to_json, to_tsv
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "data" / "hostile"
@@ -98,11 +98,32 @@ def test_query_formats():
     assert len({q.triple for q in ox.parse(described.output.encode(), format=ox.RdfFormat.N_TRIPLES)}) > 10
 
 
+def test_query_results_for_programs_are_the_library_writers_bytes_on_their_own_line():
+    text = 'SELECT ?s ?n WHERE { VALUES (?s ?n) { ("a\\u001b[31m\\u202e" 1) } }'
+    result = query(load_store(load_library()), text)
+    for fmt, write in [("csv", to_csv), ("tsv", to_tsv), ("json", to_json)]:
+        printed = run("query", "graphkit/sample", text, "-f", fmt)
+        assert printed.exit_code == 0
+        written = write(result)
+        assert printed.stdout_bytes.decode() == (written if written.endswith("\n") else written + "\n")
+    assert run("query", "graphkit/sample", text, "-f", "json").stdout == to_json(result) + "\n"
+    assert run("query", "graphkit/sample", "ASK { ?p gk:slug 'kanban' }", "-f", "csv").stdout == "true\n"
+
+
+def test_query_results_for_programs_are_escaped_on_a_terminal():
+    # Into a pipe the bytes stay as the standard writes them; a terminal shows control characters as escapes.
+    assert _show('?s\t?n\n"a\x1b[31m\u202e"\t1\n') == '?s\t?n\n"a\\x1b[31m\\u202e"\t1\n'
+    assert _show("s,n\r\nx\ry,1\r\n") == "s,n\nx\\ry,1\n"
+
+
 def test_query_usage_errors_exit_2():
     assert run("query").exit_code == 2
     result = run("query", "graphkit/sample", "hubs", "-f", "turtle")
     assert result.exit_code == 2
     assert "--format turtle is for CONSTRUCT and DESCRIBE queries; this is SELECT" in result.output
+    result = run("query", "graphkit/sample", "DESCRIBE ?p WHERE { ?p gk:slug 'kanban' }", "-f", "csv")
+    assert result.exit_code == 2
+    assert "--format csv is for SELECT and ASK queries; this is DESCRIBE" in result.output
 
 
 def test_check_shacl_adds_shape_problems(tmp_path):

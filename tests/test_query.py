@@ -293,6 +293,43 @@ def test_result_formats(store):
     assert to_table(result).splitlines() == ["p           t       n", "----------  ------  -", "pat:kanban  Kanban"]
 
 
+HOSTILE_ROWS = r"""SELECT ?i ?d ?s ?l ?u WHERE {
+  VALUES (?i ?d ?s ?l ?u) { (1 2.5 "a,\"b\"\tc\u001b" "x"@en <https://example.org/a>) (UNDEF UNDEF "" UNDEF UNDEF) }
+}"""
+
+
+def test_the_standard_formats_are_written_by_pyoxigraph():
+    result = query(ox.Store(), HOSTILE_ROWS)
+    # CSV: plain values, quoted where a comma or a quote needs it, CRLF line ends, unbound values empty.
+    assert to_csv(result) == 'i,d,s,l,u\r\n1,2.5,"a,""b""\tc\x1b",x,https://example.org/a\r\n,,,,\r\n'
+    # TSV: RDF terms in Turtle syntax (numbers abbreviated), tabs and quotes in strings escaped.
+    assert to_tsv(result) == (
+        '?i\t?d\t?s\t?l\t?u\n1\t2.5\t"a,\\"b\\"\\tc\x1b"\t"x"@en\t<https://example.org/a>\n\t\t""\t\t\n'
+    )
+    assert json.loads(to_json(result)) == {
+        "head": {"vars": ["i", "d", "s", "l", "u"]},
+        "results": {"bindings": [
+            {"i": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+             "d": {"type": "literal", "value": "2.5", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"},
+             "s": {"type": "literal", "value": 'a,"b"\tc\x1b'},
+             "l": {"type": "literal", "value": "x", "xml:lang": "en"},
+             "u": {"type": "uri", "value": "https://example.org/a"}},
+            {"s": {"type": "literal", "value": ""}},
+        ]},
+    }  # fmt: skip
+    assert "\n" not in to_json(result) and "\x1b" not in to_json(result)  # one line; control characters escaped
+    asked = query(ox.Store(), "ASK { FILTER(false) }")
+    assert (to_json(asked), to_csv(asked), to_tsv(asked)) == ('{"head":{},"boolean":false}', "false", "false")
+
+
+def test_the_standard_formats_are_for_select_and_ask(store):
+    built = query(store, "CONSTRUCT { ?p a skos:Concept } WHERE { ?p gk:slug 'kanban' }")
+    with pytest.raises(
+        QueryError, match=r"^CSV is a format for SELECT and ASK results; this is CONSTRUCT \(give turtle"
+    ):
+        to_csv(built)
+
+
 def test_rows_are_plain_python_values(store):
     (row,) = query(store, "SELECT ?i ?d ?b ?s WHERE { VALUES (?i ?d ?b ?s) { (3 4.5 true 'x') } }").rows
     assert row == {"i": 3, "d": 4.5, "b": True, "s": "x"}

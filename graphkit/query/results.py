@@ -1,11 +1,12 @@
 """A query's result as text: an aligned table for people; SPARQL 1.1 CSV, TSV and JSON, and sorted
-Turtle or N-Triples, for programs."""
+Turtle or N-Triples, for programs.
+
+The standard formats are written by pyoxigraph's own result writers (``QuerySolutions.serialize``),
+from the standard JSON the result was kept in; only the table for people is written here.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,13 +32,18 @@ _FLOATS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 
 @dataclass
 class QueryResult:
-    """What a query gave: rows (``SELECT``), a boolean (``ASK``) or triples (``CONSTRUCT``, ``DESCRIBE``)."""
+    """What a query gave: rows (``SELECT``), a boolean (``ASK``) or triples (``CONSTRUCT``, ``DESCRIBE``).
+
+    ``results`` holds a ``SELECT`` or ``ASK`` result in the SPARQL 1.1 Query Results JSON format,
+    as pyoxigraph wrote it: what ``to_json``, ``to_csv`` and ``to_tsv`` give it back in.
+    """
 
     form: str
     variables: tuple[str, ...] = ()
     terms: list[tuple[Any, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
+    results: bytes = b""
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -55,12 +61,17 @@ class QueryResult:
 
 def collect(form: str, result: Any) -> QueryResult:
     """Read pyoxigraph's result of a query of form ``form`` into a ``QueryResult``."""
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult("ASK", ("ask",), [(ox.Literal("true" if bool(result) else "false"),)], boolean=bool(result))
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        # pyoxigraph's results can be read once: written in the standard JSON format here, for the
+        # writers of the standard formats, and read back from it for the rows.
+        data = result.serialize(format=ox.QueryResultsFormat.JSON)
+        result = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        if isinstance(result, ox.QueryBoolean):
+            answer = bool(result)
+            return QueryResult("ASK", ("ask",), [(ox.Literal("true" if answer else "false"),)], answer, results=data)
         variables = tuple(v.value for v in result.variables)
         terms = [tuple(solution[v] for v in variables) for solution in result]
-        return QueryResult("SELECT", variables, terms)
+        return QueryResult("SELECT", variables, terms, results=data)
     triples = list(result)
     terms = [(t.subject, t.predicate, t.object) for t in triples]
     form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
@@ -90,6 +101,55 @@ def _python(term: Any) -> Any:
 # --------------------------------------------------------------------------- for programs
 
 
+_FORMATS = {"CSV": ox.QueryResultsFormat.CSV, "TSV": ox.QueryResultsFormat.TSV, "JSON": ox.QueryResultsFormat.JSON}
+
+
+def _standard(result: QueryResult, name: str) -> str:
+    if result.form not in ("SELECT", "ASK"):
+        form = result.form
+        raise QueryError(f"{name} is a format for SELECT and ASK results; this is {form} (give turtle or ntriples)")
+    data = result.results
+    if name != "JSON":
+        data = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=_FORMATS[name])
+    return data.decode("utf-8")
+
+
+def to_csv(result: QueryResult) -> str:
+    """The result in the SPARQL 1.1 CSV format: plain values, IRIs without brackets, CRLF line ends.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> to_csv(query(ox.Store(), 'SELECT ?a ?b WHERE { VALUES (?a ?b) { (1 "x,y") } }'))
+    'a,b\\r\\n1,"x,y"\\r\\n'
+    """
+    return _standard(result, "CSV")
+
+
+def to_tsv(result: QueryResult) -> str:
+    """The result in the SPARQL 1.1 TSV format: every value an RDF term in Turtle syntax, so nothing is ambiguous.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> to_tsv(query(ox.Store(), 'SELECT ?a ?n WHERE { VALUES (?a ?n) { ("x\\ty" 2) } }'))
+    '?a\\t?n\\n"x\\\\ty"\\t2\\n'
+    """
+    return _standard(result, "TSV")
+
+
+def to_json(result: QueryResult) -> str:
+    """The result in the SPARQL 1.1 Query Results JSON format, on one line.
+
+    Examples
+    --------
+    >>> from graphkit.query import query
+    >>> to_json(query(ox.Store(), "ASK { VALUES ?x { 1 } }"))
+    '{"head":{},"boolean":true}'
+    """
+    return _standard(result, "JSON")
+
+
 def to_graph_text(result: QueryResult, fmt: str = "turtle", base_iri: str = DEFAULT_BASE_IRI) -> str:
     """The triples of a ``CONSTRUCT`` or ``DESCRIBE`` result as ``turtle`` or ``ntriples``, sorted.
 
@@ -107,74 +167,6 @@ def to_graph_text(result: QueryResult, fmt: str = "turtle", base_iri: str = DEFA
     # Sorted and with the library's prefixes: the same query gives the same bytes.
     triples = sorted(set(result.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return serialize_triples(triples, fmt, base_iri)
-
-
-def _nt(term: Any) -> str:
-    return "" if term is None else str(term)
-
-
-def to_csv(result: QueryResult) -> str:
-    """The result as SPARQL 1.1 CSV: plain values, IRIs without brackets.
-
-    Examples
-    --------
-    >>> from graphkit.query import query
-    >>> to_csv(query(ox.Store(), 'SELECT ?a ?b WHERE { VALUES (?a ?b) { (1 "x,y") } }'))
-    'a,b\\r\\n1,"x,y"\\r\\n'
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.terms:
-        writer.writerow([_plain(t) for t in row])
-    return buffer.getvalue()
-
-
-def to_tsv(result: QueryResult) -> str:
-    """The result as SPARQL 1.1 TSV: every value in N-Triples syntax, so nothing is ambiguous.
-
-    Examples
-    --------
-    >>> from graphkit.query import query
-    >>> to_tsv(query(ox.Store(), 'SELECT ?a WHERE { VALUES ?a { "x\\ty" } }'))
-    '?a\\n"x\\\\ty"\\n'
-    """
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join(_nt(t) for t in row) for row in result.terms]
-    return "\n".join(lines) + "\n"
-
-
-def to_json(result: QueryResult) -> str:
-    """The result in the SPARQL 1.1 Query Results JSON format.
-
-    Examples
-    --------
-    >>> from graphkit.query import query
-    >>> print(to_json(query(ox.Store(), "ASK { VALUES ?x { 1 } }")))
-    {"head": {}, "boolean": true}
-    """
-    if result.form == "ASK":
-        return json.dumps({"head": {}, "boolean": result.boolean})
-    bindings = []
-    for row in result.terms:
-        binding = {}
-        for name, term in zip(result.variables, row, strict=True):
-            if term is None:
-                continue
-            if isinstance(term, ox.NamedNode):
-                binding[name] = {"type": "uri", "value": term.value}
-            elif isinstance(term, ox.BlankNode):
-                binding[name] = {"type": "bnode", "value": term.value}
-            else:
-                entry = {"type": "literal", "value": term.value}
-                if term.language:
-                    entry["xml:lang"] = term.language
-                elif term.datatype.value != _XSD + "string":
-                    entry["datatype"] = term.datatype.value
-                binding[name] = entry
-        bindings.append(binding)
-    data = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(data, ensure_ascii=False, indent=1)
 
 
 # --------------------------------------------------------------------------- for people
