@@ -700,21 +700,24 @@ def serve(
 
     The endpoint (SPARQL 1.1 Protocol, read-only) is an Oxigraph server loaded with the library
     and the graphkit ontology; it needs the oxigraph package: pip install 'graphkit[serve]'.
+    The store and the page are kept in the cache: an unchanged library is served at once.
     Ctrl-C stops both servers.
     """
-    from .serve import Server
-    from .site import library_title
+    from .serve import Server, library_server
 
-    library = _load(root)
-    server = Server(
-        library.graph,
-        title=title or library_title(library),
-        host=host,
-        port=port,
-        base_iri=base_iri,
-        timeout=timeout,
-        color_by=color_by,
-    )
+    options: dict[str, Any] = {"host": host, "port": port, "base_iri": base_iri, "timeout": timeout}
+    cache_dir = _cache_dir()
+    if cache_dir is not None:  # the store and the page kept from the last run, unless the library changed
+        server = library_server(
+            root, cache_dir, title=title, follow_outside=_follow_outside(), color_by=color_by, **options
+        )
+        if server.store is not None and server.store.note:
+            _say(server.store.note, err=True)
+    else:
+        from .site import library_title
+
+        library = _load(root)
+        server = Server(library.graph, title=title or library_title(library), color_by=color_by, **options)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -33,7 +33,7 @@ ALLOWED = {
     "view": BASE | {"graph", "library", "explore"},
     "site": BASE | {"graph", "library", "load", "rdf", "export", "view"},
     "store": BASE | {"graph", "rdf"},
-    "serve": BASE | {"graph", "library", "rdf", "query", "view"},
+    "serve": BASE | {"graph", "library", "rdf", "query", "site", "view"},
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},
     "__main__": {"cli"},
 }

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 import graphkit
 from graphkit.cli import cli
 from graphkit.query import find_queries, query
-from graphkit.serve import Server, to_served_page
+from graphkit.serve import Server, library_server, to_served_page
 
 from .test_store import free_port
 
@@ -228,9 +228,21 @@ def test_the_endpoint_speaks_the_sparql_protocol(server):
         ("GET", "sparql", None, {}, 400, "give a SPARQL query: GET /sparql?query=... or POST /sparql"),
     ],
     ids=[
-        "form-update", "update-body", "update-as-query", "service-in-recased-encoded-form", "default-graph-uri",
-        "named-graph-uri", "two-queries", "bad-form", "other-type", "dns-rebinding", "cross-origin", "service", "from",
-        "unknown-path", "no-query",
+        "form-update",
+        "update-body",
+        "update-as-query",
+        "service-in-recased-encoded-form",
+        "default-graph-uri",
+        "named-graph-uri",
+        "two-queries",
+        "bad-form",
+        "other-type",
+        "dns-rebinding",
+        "cross-origin",
+        "service",
+        "from",
+        "unknown-path",
+        "no-query",
     ],  # fmt: skip
 )
 def test_the_endpoint_refuses(server, method, path, body, headers, status, message):
@@ -279,6 +291,53 @@ def test_the_page_is_the_map_with_the_query_panel(sample_library):
     assert [q["name"] for q in data["queries"]] == list(find_queries())
     assert data["endpoint"] == "sparql"
     assert "https://" not in page.split("<script")[0].split("<style")[0]
+
+
+# --------------------------------------------------------------------------- a library kept in the cache
+
+
+def _write_pattern(root: Path, slug: str, title: str) -> None:
+    path = root / f"{slug}.md"
+    path.write_text(f"---\nslug: {slug}\ntitle: {title}\n---\n", encoding="utf-8")
+    info = path.stat()  # a minute back: a file written within 2 s keeps no store
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 60 * 1_000_000_000))
+
+
+def _served(server: Server) -> tuple[bytes, list[list[str | None]], str]:
+    """The page, the patterns' titles from the endpoint, and the store Oxigraph serves."""
+    server.serve_in_thread()
+    with urllib.request.urlopen(server.url, timeout=10) as response:
+        page = response.read()
+    label = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    titles = values(post(server.sparql_url, f"SELECT ?t WHERE {{ ?p {label} ?t }} ORDER BY ?t"))
+    cmdline = Path(f"/proc/{server.sparql.process.pid}/cmdline").read_text().split("\0")
+    return page, titles, cmdline[cmdline.index("--location") + 1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the store served")
+def test_an_unchanged_library_is_served_from_the_kept_store_and_page(tmp_path):
+    library, cache = tmp_path / "library", tmp_path / "cache"
+    library.mkdir()
+    _write_pattern(library, "a", "Alpha")
+    with library_server(library, cache, port=0) as first:
+        page, titles, location = _served(first)
+    assert first.store.built and titles == [["Alpha"]] and location == str(first.store.location)
+    (kept_page,) = first.store.path.glob("page-*.html")
+    assert kept_page.read_bytes() == page and b"<title>library</title>" in page
+    seen = kept_page.stat()
+    with library_server(library, cache, port=0) as again:
+        assert (again.store.built, again.store.library, again.G) == (False, None, None)  # nothing loaded
+        assert _served(again) == (page, titles, location)
+    assert (kept_page.stat().st_ino, kept_page.stat().st_mtime_ns) == (seen.st_ino, seen.st_mtime_ns)
+    with library_server(library, cache, port=0, title="Another title") as titled:
+        assert b"<title>Another title</title>" in _served(titled)[0]
+    assert len(list(first.store.path.glob("page-*.html"))) == 2  # one page for each title
+
+    _write_pattern(library, "a", "Alpha, renamed")
+    with library_server(library, cache, port=0) as changed:
+        page, titles, location = _served(changed)
+    assert changed.store.built and titles == [["Alpha, renamed"]] and location != str(first.store.location)
+    assert b"Alpha, renamed" in page and not first.store.path.exists()  # the older store is removed
 
 
 # --------------------------------------------------------------------------- the command
@@ -354,12 +413,15 @@ def test_graphkit_serve_answers_and_stops_cleanly(sig):
         cmdline = Path(f"/proc/{child}/cmdline").read_text().split("\0")
         assert Path(cmdline[0]).name == "oxigraph" and cmdline[1] == "serve-read-only"
         location = Path(cmdline[cmdline.index("--location") + 1])
-        assert location.is_dir()
+        assert location.is_dir() and location.parent.parent == Path(os.environ["GRAPHKIT_CACHE_DIR"])
+        log = Path(os.readlink(f"/proc/{child}/fd/1"))  # oxigraph's output, in the server's temporary folder
+        assert log.name == "oxigraph.log"
         process.send_signal(sig)
         assert process.wait(timeout=20) == 0
         assert process.stderr.read().splitlines()[-1] == "stopped."
         assert not _alive(child)
-        assert not location.parent.exists()  # the temporary folder is gone
+        assert not log.parent.exists()  # the temporary folder is gone
+        assert location.is_dir()  # the store kept in the cache stays for the next start
     finally:
         if process.poll() is None:
             process.kill()
@@ -371,12 +433,11 @@ def test_a_killed_graphkit_serve_takes_oxigraph_along():
     process, _lines = _start_serve(free_port())
     try:
         [child] = _children(process.pid)
-        cmdline = Path(f"/proc/{child}/cmdline").read_text().split("\0")
-        folder = Path(cmdline[cmdline.index("--location") + 1]).parent
+        folder = Path(os.readlink(f"/proc/{child}/fd/1")).parent  # the server's temporary folder
         process.kill()
         process.wait(timeout=10)
         assert _wait(lambda: not _alive(child)), "the oxigraph child outlived graphkit serve"
-        shutil.rmtree(folder)  # nothing cleans up after a SIGKILL: the temporary store stays
+        shutil.rmtree(folder)  # nothing cleans up after a SIGKILL: the temporary folder stays
     finally:
         if process.poll() is None:
             process.kill()

@@ -17,15 +17,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from importlib import resources
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError, QueryRefused, ServeError
-from ..query import check_query, find_queries
-from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, to_triples
-from ..view import script_json, to_html
+from ..namespaces import DEFAULT_BASE_IRI, PREFIXES
+from ..query import KeptStore, check_query, find_queries
 from .oxigraph import OxigraphServer
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Server", "to_served_page"]
 
@@ -61,6 +61,8 @@ def to_served_page(
     >>> page.count('id="gkq-panel"'), page.count('id="gk-map"'), page.rstrip().endswith("</html>")
     (1, 1, True)
     """
+    from ..view import script_json, to_html
+
     page = to_html(G, title=title, **options)
     queries = [
         {"name": q.name, "description": q.description, "parameters": list(q.parameters), "text": q.text}
@@ -258,6 +260,10 @@ class Server:
     binds the front server; ``serve_forever()`` answers until interrupted; ``close()`` stops
     both and leaves no process behind. A context manager does ``start`` and ``close``.
 
+    Given a ``page`` (the bytes of ``to_served_page``), that page is served; given a ``store``
+    kept on disk (``graphkit.query.open_store``), Oxigraph serves that store, and the server
+    holds it until ``close()``. With both, ``G`` is not needed (see ``library_server``).
+
     Examples
     --------
     >>> import json, urllib.request
@@ -273,7 +279,7 @@ class Server:
 
     def __init__(
         self,
-        G: nx.MultiDiGraph,
+        G: nx.MultiDiGraph | None = None,
         *,
         title: str = "Pattern map",
         host: str = "127.0.0.1",
@@ -281,8 +287,15 @@ class Server:
         base_iri: str = DEFAULT_BASE_IRI,
         timeout: float = 60.0,
         program: str | None = None,
+        page: bytes | None = None,
+        store: KeptStore | None = None,
         **page_options: Any,
     ) -> None:
+        from ..rdf import check_base_iri
+
+        location = None if store is None else store.location
+        if G is None and (page is None or location is None):
+            raise ServeError("give the graph, or the page and a store kept on disk")
         self.G, self.title, self.host, self.port = G, title, host, port
         self.base_iri, self.timeout, self.program, self.page_options = (
             check_base_iri(base_iri),
@@ -290,6 +303,7 @@ class Server:
             program,
             page_options,
         )
+        self.page, self.store, self.location = page, store, location
         self.sparql: OxigraphServer | None = None
         self._front: _FrontServer | None = None
         self._thread: threading.Thread | None = None
@@ -317,10 +331,14 @@ class Server:
         return self.url + "sparql"
 
     def start(self) -> Server:
-        page = to_served_page(self.G, self.title, self.base_iri, **self.page_options).encode("utf-8")
-        triples = to_triples(self.G, self.base_iri, with_ontology=True)
+        from ..rdf import to_triples
+
+        page = self.page
+        if page is None:
+            page = to_served_page(self.G, self.title, self.base_iri, **self.page_options).encode("utf-8")
+        triples = to_triples(self.G, self.base_iri, with_ontology=True) if self.location is None else []
         try:
-            self.sparql = OxigraphServer(triples, self.program, self.timeout).start()
+            self.sparql = OxigraphServer(triples, self.program, self.timeout, self.location).start()
             try:
                 front = _FrontServer((self.host, self.port), _Handler)
             except OSError as err:
@@ -364,5 +382,9 @@ class Server:
                     self._thread = None
                 front.server_close()
         finally:
-            if self.sparql is not None:
-                self.sparql.stop()
+            try:
+                if self.sparql is not None:
+                    self.sparql.stop()
+            finally:
+                if self.store is not None:
+                    self.store.close()

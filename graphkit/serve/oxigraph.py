@@ -1,7 +1,8 @@
 """The SPARQL server behind ``graphkit serve``: ``oxigraph serve-read-only`` as a child process on loopback.
 
-The library's triples are bulk-loaded into a temporary folder with ``oxigraph load``, then served
-read-only on a free port of 127.0.0.1. The child runs in its own process group, is stopped by
+The library's triples are bulk-loaded into a temporary folder with ``oxigraph load`` (or a store
+kept on disk is given, see ``graphkit.query.open_store``), then served read-only on a free port
+of 127.0.0.1. The child runs in its own process group, is stopped by
 ``stop()`` (SIGTERM, then SIGKILL), and on Linux also dies with its parent. Oxigraph does not stop
 every query at its timeout (a sort of a large join runs on), so a query whose answer is given up
 is stopped by ``restart()``: a new child on the same store, which opens in milliseconds.
@@ -76,8 +77,9 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 class OxigraphServer:
     """A read-only Oxigraph SPARQL server holding ``triples``, on 127.0.0.1 at a free port.
 
-    Use as a context manager, or call ``start()`` and ``stop()``; ``stop()`` is safe to call
-    twice and removes the temporary folder.
+    With ``location`` (the folder of a store on disk), that store is served and ``triples`` are
+    not read; Oxigraph only reads it. Use as a context manager, or call ``start()`` and
+    ``stop()``; ``stop()`` is safe to call twice and removes the temporary folder.
 
     Examples
     --------
@@ -89,11 +91,19 @@ class OxigraphServer:
     True
     """
 
-    def __init__(self, triples: Sequence[ox.Triple], program: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        triples: Sequence[ox.Triple] = (),
+        program: str | None = None,
+        timeout: float = 60.0,
+        location: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.triples, self.program, self.timeout = triples, program, timeout
+        self.location = None if location is None else Path(location)
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
-        self._folder: Path | None = None
+        self._folder: Path | None = None  # the log, and the store loaded from ``triples``
+        self._store: Path | None = None  # the store served
         self._program = ""
         self._restarting = threading.Lock()
         # On Linux the child dies with the thread that started it (PR_SET_PDEATHSIG), so every
@@ -114,7 +124,9 @@ class OxigraphServer:
         self._program = self.program or find_oxigraph()
         self._folder = Path(tempfile.mkdtemp(prefix="graphkit-serve-"))
         try:
-            self._load(self._program)
+            self._store = self.location or self._folder / "db"
+            if self.location is None:
+                self._load(self._program)
             self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-oxigraph")
             self._launcher.submit(self._run).result()
             return self
@@ -145,7 +157,7 @@ class OxigraphServer:
         ox.serialize(list(self.triples), output=str(data), format=ox.RdfFormat.N_TRIPLES)
         try:
             done = subprocess.run(
-                [program, "load", "--location", str(self._folder / "db"), "--file", str(data)],
+                [program, "load", "--location", str(self._store), "--file", str(data)],
                 capture_output=True,
                 timeout=_LOAD_SECONDS,
                 check=False,
@@ -160,7 +172,7 @@ class OxigraphServer:
     def _launch(self, program: str, port: int) -> bool:
         assert self._folder is not None
         bind = f"127.0.0.1:{port}"
-        command = [program, "serve-read-only", "--location", str(self._folder / "db"), "--bind", bind]
+        command = [program, "serve-read-only", "--location", str(self._store), "--bind", bind]
         command += ["--timeout-s", f"{max(1, round(self.timeout))}"]
         with open(self._folder / "oxigraph.log", "wb") as log:
             try:
