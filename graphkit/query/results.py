@@ -64,7 +64,7 @@ def collect(form: str, result: Any) -> QueryResult:
     if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
         # pyoxigraph's results can be read once: written in the standard JSON format here, for the
         # writers of the standard formats, and read back from it for the rows.
-        data = result.serialize(format=ox.QueryResultsFormat.JSON)
+        data = _serialize(result, ox.QueryResultsFormat.JSON)
         result = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         if isinstance(result, ox.QueryBoolean):
             answer = bool(result)
@@ -110,8 +110,14 @@ def _standard(result: QueryResult, name: str) -> str:
         raise QueryError(f"{name} is a format for SELECT and ASK results; this is {form} (give turtle or ntriples)")
     data = result.results
     if name != "JSON":
-        data = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=_FORMATS[name])
+        data = _serialize(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON), _FORMATS[name])
     return data.decode("utf-8")
+
+
+def _serialize(result: ox.QuerySolutions | ox.QueryBoolean, fmt: ox.QueryResultsFormat) -> bytes:
+    data = result.serialize(format=fmt)
+    assert data is not None  # given no file to write to, pyoxigraph returns the bytes
+    return data
 
 
 def to_csv(result: QueryResult) -> str:
