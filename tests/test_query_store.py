@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphkit import sample_library
+from graphkit import load_library, sample_library
 from graphkit.cli import cli
-from graphkit.query import open_store, query
+from graphkit.query import find_queries, load_store, open_store, query, to_json
 
 PATTERN = textwrap.dedent(
     """\
@@ -205,3 +205,13 @@ def test_concurrent_runs_share_one_store(tmp_path):
     assert {err for _, err in outputs} == {b""}
     (folder,) = stores(cache)  # one store; no half-built folder left behind
     assert sorted(p.name for p in folder.iterdir()) == ["store"]
+
+
+def test_every_shipped_query_gives_the_same_bytes_on_the_kept_store_as_in_memory(tmp_path):
+    kept = open_store(None, tmp_path / "cache")
+    assert kept.path is not None
+    in_memory = load_store(load_library())
+    for name, shipped in find_queries().items():
+        bindings = {p: "alignment-monitoring" if p == "pattern" else "lean" for p in shipped.parameters}
+        on_disk = query(kept, name, bindings)
+        assert to_json(on_disk) == to_json(query(in_memory, name, bindings)), name
