@@ -141,11 +141,11 @@ def test_inline_map_in_exported_notebook_renders_offline(executed, browser, tmp_
     page.route("http*://**", lambda route: route.abort())
     try:
         page.goto(page_path.as_uri())
-        frames = [f for f in page.frames if f.url == "about:srcdoc"]
-        assert len(frames) == 1
-        frame = frames[0]
+        assert page.locator("iframe").count() == 1
+        frame = page.wait_for_selector("iframe").content_frame()  # on a loaded machine it may still be loading
         page.locator("iframe").scroll_into_view_if_needed()  # browsers do not draw frames out of sight
         frame.wait_for_function("window.graphkit && window.gkFirstDraw", timeout=30_000)
+        assert frame.url == "about:srcdoc"
         assert frame.evaluate("window.graphkit.nodes.length") == 10
         assert (
             frame.evaluate("window.graphkit.edges.length")
