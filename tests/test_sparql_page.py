@@ -21,6 +21,7 @@ from graphkit.cli import cli
 from graphkit.errors import ExportError, QueryError
 from graphkit.query import find_queries
 from graphkit.rdf import to_triples
+from graphkit.site import build_site
 from graphkit.sparqlpage import OXIGRAPH_VERSION, ask_href, to_sparql_page, unpacked, write_sparql_page
 
 HERE = Path(__file__).parent
@@ -382,3 +383,17 @@ def test_a_hostile_library_runs_nothing_and_shows_its_strings_as_text(tab, tmp_p
     )
     assert tab.page.title() == "SPARQL · <img src=x onerror=\"window.__pwned='heading'\">"
     tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_the_maps_details_ask_the_sparql_page_about_a_pattern(tab, tmp_path):
+    site = tmp_path / "site"
+    build_site(None, site)
+    tab.page.goto((site / "map.html").as_uri() + "#p=kanban")
+    tab.page.wait_for_selector("#gk-d-ask", timeout=30_000)
+    before = 0
+    tab.page.click("#gk-d-ask")
+    tab.wait(before)
+    assert tab.page.url.startswith((site / "sparql.html").as_uri() + "#q=")
+    assert tab.table() == cli_rows(None, "neighbours", {"pattern": "kanban"})
+    assert tab.attempted == []
