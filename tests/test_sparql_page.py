@@ -355,6 +355,19 @@ def test_stop_ends_a_long_query_and_the_page_answers_again(tab, sample_file):
 
 
 @pytest.mark.browser
+def test_a_library_too_large_for_a_page_says_so_and_points_to_graphkit_serve(tab, sample_library, tmp_path):
+    path = write_sparql_page(sample_library.graph, tmp_path / "sparql.html", max_turtle_bytes=50_000)
+    assert path.stat().st_size < 200_000  # neither the engine nor the library is in it
+    tab.page.goto(path.as_uri())
+    tab.page.wait_for_function("() => window.gkSparql.failed !== null")
+    message = tab.page.text_content("#gks-store")
+    assert message.startswith("This library is too large to query in a browser page: its store would not fit")
+    assert "(over 0.1 MB of Turtle). Run graphkit serve on the library" in message
+    assert tab.page.is_disabled("#gks-run")
+    tab.assert_clean()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("root", [HOSTILE, ESCAPES], ids=["view-hostile", "escapes"])
 def test_a_hostile_library_runs_nothing_and_shows_its_strings_as_text(tab, tmp_path, root):
     library = graphkit.load_library(root)

@@ -29,7 +29,16 @@ from ..query import find_queries
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, turtle_parts
 from ..view import script_json
 
-__all__ = ["ASK_QUERY", "OXIGRAPH_VERSION", "ask_href", "packed", "to_sparql_page", "unpacked", "write_sparql_page"]
+__all__ = [
+    "ASK_QUERY",
+    "MAX_TURTLE_BYTES",
+    "OXIGRAPH_VERSION",
+    "ask_href",
+    "packed",
+    "to_sparql_page",
+    "unpacked",
+    "write_sparql_page",
+]
 
 #: The npm ``oxigraph`` release vendored in ``vendor/`` (pinned in ``vendor/refresh.sh``).
 OXIGRAPH_VERSION = "0.5.11"
@@ -43,6 +52,10 @@ _LEVEL = 6
 # The Turtle is written and compressed a part at a time: a library of 36,000 patterns makes
 # 200 MB of it, which need not be held at once.
 _TURTLE_PARTS = 8
+#: The most Turtle a page loads, in bytes. Oxigraph's store takes about ten times its Turtle's
+#: size in the page (2.2 GB for 205 MB), and WebAssembly gets 4 GB at most: a larger library's
+#: page says it is too large and points to graphkit serve instead.
+MAX_TURTLE_BYTES = 250_000_000
 
 
 def packed(data: bytes, level: int = _LEVEL) -> str:
@@ -82,14 +95,19 @@ def _assets() -> dict[str, str]:
     }
 
 
-def _packed_turtle(G: nx.MultiDiGraph, base: str) -> tuple[str, int]:
-    """The triples ``graphkit query`` loads, as ``packed`` Turtle, and the Turtle's size in bytes."""
+def _packed_turtle(G: nx.MultiDiGraph, base: str, limit: int) -> tuple[str | None, int]:
+    """The triples ``graphkit query`` loads, as ``packed`` Turtle, and the Turtle's size in bytes.
+
+    ``None`` and the size so far once the Turtle grows past ``limit`` bytes.
+    """
     compressor = zlib.compressobj(_LEVEL)
     size = 0
     chunks = []
     for part in turtle_parts(G, _TURTLE_PARTS, base, with_ontology=True):
         data = part().encode("utf-8")
         size += len(data)
+        if size > limit:
+            return None, size
         chunks.append(compressor.compress(data))
     chunks.append(compressor.flush())
     return base64.b64encode(b"".join(chunks)).decode("ascii"), size
@@ -129,6 +147,7 @@ def to_sparql_page(
     base_iri: str = DEFAULT_BASE_IRI,
     site: bool = False,
     start: str = START_QUERY,
+    max_turtle_bytes: int = MAX_TURTLE_BYTES,
 ) -> str:
     """The SPARQL page of ``G``: one self-contained HTML file that queries the library in the browser.
 
@@ -145,6 +164,9 @@ def to_sparql_page(
         pattern in a result links to ``map.html#p=<slug>``.
     start : str
         The shipped query the page shows and runs when its address asks nothing.
+    max_turtle_bytes : int
+        A library whose Turtle is larger gets a page that says it is too large to query in a
+        browser and points to ``graphkit serve`` (see ``MAX_TURTLE_BYTES``).
 
     Returns
     -------
@@ -162,7 +184,7 @@ def to_sparql_page(
     if start not in queries:
         raise QueryError(f"no shipped query is named {start!r} (known: {', '.join(queries)})")
     base = check_base_iri(base_iri)
-    rdf, rdf_bytes = _packed_turtle(G, base)
+    rdf, rdf_bytes = _packed_turtle(G, base, max_turtle_bytes)
     prefixes = {**PREFIXES, "pat": base + "pattern/"}
     meta: dict[str, Any] = {
         "queries": [
@@ -177,9 +199,12 @@ def to_sparql_page(
         "map": "map.html" if site else None,
         "start": start,
         "rdfBytes": rdf_bytes,
+        "tooLarge": rdf is None,
         "rdfFormat": "text/turtle",
     }
-    assets = _assets()
+    assets = dict(_assets())
+    if rdf is None:  # nothing to load: the page carries no engine either
+        assets.update(wasm="", oxigraph_js="")
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"sparql.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
     )
@@ -192,7 +217,7 @@ def to_sparql_page(
             site=site,
             prefixes=list(prefixes),
             meta=meta,
-            rdf=Markup(rdf),
+            rdf=Markup(rdf or ""),
             csp=_policy(assets["app_js"]),
             oxigraph_version=OXIGRAPH_VERSION,
         )

@@ -107,6 +107,9 @@
   }
 
   // --- the engine ----------------------------------------------------------------------
+  var TOO_LARGE = "This library is too large to query in a browser page: its store would not fit in the memory a page " +
+    "may use (" + (META.tooLarge ? "over " : "") + megabytes(META.rdfBytes) + " of Turtle). Run graphkit " +
+    "serve on the library for a SPARQL endpoint and the map's query panel, or graphkit query.";
   var worker = null, ready = false, slugs = new Set(), waiting = new Map(), nextId = 1, runWhenReady = false;
   function startEngine() {
     ready = false;
@@ -126,10 +129,7 @@
         if (runWhenReady) { runWhenReady = false; run(); }
       } else if (m.type === "failed") {
         hooks.failed = m.message;
-        storeStatus(m.tooLarge
-          ? "This library is too large to query in a browser page: its " + megabytes(META.rdfBytes) + " of Turtle do " +
-            "not fit in the memory the page may use. Run graphkit serve on the library for a SPARQL endpoint and a query panel on the map."
-          : "The library could not be loaded: " + m.message, true);
+        storeStatus(m.tooLarge ? TOO_LARGE : "The library could not be loaded: " + m.message, true);
       } else if (m.type === "answer" && waiting.has(m.id)) {
         var done = waiting.get(m.id);
         waiting.delete(m.id);
@@ -380,6 +380,11 @@
   window.addEventListener("hashchange", function () { if (fromAddress()) run(); });
   showDownloads(null);
   if (!fromAddress()) choose(META.start);
+  if (META.tooLarge) {
+    hooks.failed = "too large";
+    storeStatus(TOO_LARGE, true);
+    return;
+  }
   startEngine();
   run();
   hooks.run = run;
