@@ -88,7 +88,7 @@ def _assets() -> dict[str, str]:
         "css": (here / "sparql.css").read_text(encoding="utf-8"),
         "app_js": (here / "sparql.js").read_text(encoding="utf-8"),
         "worker_js": (here / "worker.js").read_text(encoding="utf-8"),
-        # Oxigraph's glue code, imported by the worker from a data: URL (it is an ES module)
+        # Oxigraph's glue code, an ES module: the worker imports it from a blob: of this text
         "oxigraph_js": base64.b64encode((vendor / "oxigraph.js").read_bytes()).decode("ascii"),
         # 4 MB of WebAssembly, 1.4 MB compressed: made once per process
         "wasm": packed((vendor / "oxigraph_bg.wasm").read_bytes(), 9),
@@ -117,11 +117,12 @@ def _policy(app_js: str) -> str:
     """The page's Content-Security-Policy: no request of any kind, only the page's own script runs.
 
     The page script is allowed by its hash; the worker is a ``blob:`` made from the page's
-    text, and it imports Oxigraph's glue code from a ``data:`` URL and compiles WebAssembly.
+    text, and it imports Oxigraph's glue code from another ``blob:`` and compiles WebAssembly.
+    Only the page's own script can make a ``blob:`` URL.
     """
     digest = base64.b64encode(hashlib.sha256(app_js.encode("utf-8")).digest()).decode("ascii")
     return (
-        f"default-src 'none'; script-src 'sha256-{digest}' 'wasm-unsafe-eval' data:; worker-src blob:; "
+        f"default-src 'none'; script-src 'sha256-{digest}' 'wasm-unsafe-eval' blob:; worker-src blob:; "
         "style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
 

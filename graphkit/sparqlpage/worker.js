@@ -31,7 +31,9 @@ async function load(message) {
   var started = performance.now();
   prefixes = message.prefixes;
   // Oxigraph's glue code is an ES module: imported from its own text, as no file is fetched.
-  ox = await import("data:text/javascript;base64," + message.oxigraph);
+  var glue = URL.createObjectURL(new Blob([bytesOf(message.oxigraph)], { type: "text/javascript" }));
+  ox = await import(glue);
+  URL.revokeObjectURL(glue);
   ox.initSync({ module: await inflate(message.wasm) });
   var compiled = performance.now();
   var rdf = await inflate(message.rdf);
