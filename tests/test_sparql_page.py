@@ -301,7 +301,7 @@ def test_updates_load_and_service_are_refused_and_change_nothing(tab, sample_fil
 def test_a_bad_query_gets_one_line_saying_where(tab, sample_file):
     tab.open(sample_file.as_uri())
     outcome = tab.run("SELECT ?s WHERE {\n  ?s gk:slug\n}")
-    assert outcome["message"] == "the query is not valid SPARQL at line 3, column 1, near “}”"
+    assert outcome["message"] == "the query is not valid SPARQL at line 3, column 1, near '}'"
     assert tab.page.text_content("#gks-results") == ""
 
 

@@ -100,7 +100,7 @@
       var source = (text.split(/\r\n|\r|\n/)[line - 1] || "").slice(Math.max(column - 30, 0), column + 30).trim();
       var expected = at[3].length <= 80 ? " (" + at[3] + ")" : "";
       return "the query is not valid SPARQL at line " + line + ", column " + column +
-        (source ? ", near “" + source + "”" : "") + expected;
+        (source ? ", near '" + source + "'" : "") + expected;
     }
     if (/^The service /.test(first)) return "SERVICE is refused: a query runs on the library only, never on another endpoint";
     return "the query failed: " + first;
