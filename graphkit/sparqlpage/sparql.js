@@ -103,6 +103,7 @@
         (source ? ", near '" + source + "'" : "") + expected;
     }
     if (/^The service /.test(first)) return "SERVICE is refused: a query runs on the library only, never on another endpoint";
+    if (/Invalid string length/.test(first)) return "the result is too large for the page to hold (add a LIMIT, or run graphkit query)";
     return "the query failed: " + first;
   }
 
@@ -340,6 +341,11 @@
     running(true);
     ask(META.prologue + bound).then(function (answer) {
       running(false);
+      if (answer.fatal) {  // the engine cannot go on: it starts again from the page's data
+        worker.terminate();
+        startEngine();
+        return fail("the query stopped the engine (" + answer.message + "); the library is loading again");
+      }
       if (!answer.ok) return fail(problem(answer.message, text));
       var rows = draw(answer, name, answer.ms);
       showDownloads(answer.kind);

@@ -5,7 +5,7 @@
      in:  {type: "load", oxigraph, wasm, rdf, format, prefixes}   (base64 texts of the page's data blocks)
           {type: "query", id, text}
      out: {type: "ready", triples, slugs, ms}  or  {type: "failed", message, tooLarge}
-          {type: "answer", id, ok, kind: "results" | "graph", body, ms}  or  {..., ok: false, message}
+          {type: "answer", id, ok, kind: "results" | "graph", body, ms}  or  {..., ok: false, message, fatal}
    The worker only ever calls Store.query: Oxigraph's query parser reads the text, so an update or
    LOAD is never run (Oxigraph refuses it as "not a query"). Every query runs on the store's
    default graph alone, whatever FROM clause it has, and Oxigraph's WebAssembly build makes no
@@ -62,6 +62,7 @@ function answer(text) {
     var json = store.query(text, options);
     return { ok: true, kind: "results", body: json, ms: performance.now() - started };
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
     if (!GRAPH_RESULT.test(String(err && err.message))) return { ok: false, message: String(err && err.message || err) };
   }
   var quads = store.query(text, dataset());
@@ -127,7 +128,12 @@ self.onmessage = function (event) {
     });
   } else if (message.type === "query") {
     var reply;
-    try { reply = answer(message.text); } catch (err) { reply = { ok: false, message: String(err && err.message || err) }; }
+    try { reply = answer(message.text); } catch (err) {
+      // A trap (a failed allocation ends in one) leaves the WebAssembly instance unusable: the page
+      // starts it anew. A RangeError is a result too long for a JavaScript string: the engine is fine.
+      var fatal = err instanceof WebAssembly.RuntimeError;
+      reply = { ok: false, message: String(err && err.message || err), fatal: fatal };
+    }
     reply.type = "answer";
     reply.id = message.id;
     self.postMessage(reply);
