@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import graphkit
-from benchmarks import map_bench, sparql_bench
+from benchmarks import map_bench
 from benchmarks.__main__ import paired_ratio, table
 from benchmarks.dense import DOMAINS, _domains, make_dense_library
 
@@ -168,23 +168,3 @@ def test_map_bench_writes_pyvis_defaults_with_the_first_draw_hook(dense, tmp_pat
     text = page.read_text(encoding="utf-8")
     assert "window.gkFirstDraw = performance.now();" in text
     assert text.count("new vis.Network(") == 1
-
-
-# --------------------------------------------------------------------------- sparql_bench's choices and table
-
-
-def test_sparql_bench_binds_values_that_give_each_query_rows(dense):
-    root, _, lib = dense
-    from graphkit.query import load_store, query
-
-    store = load_store(lib)
-    bindings = sparql_bench.bindings_of(root)
-    assert {name for name, values in bindings.items() if values} == {
-        "enables-transitively", "generalization-tree", "neighbours", "search",
-    }  # fmt: skip
-    for name, values in bindings.items():
-        assert len(query(store, name, values)) > 0, name
-    report = {"queries": list(bindings), "bindings": bindings, "results": {"ready": {"median": 2.0, "runs": [2.0]}}}
-    lines = sparql_bench.table(report)
-    assert "| store ready, from navigation | 2.00 s | 3 s |" in lines
-    assert f"| query `neighbours` (pattern={bindings['neighbours']['pattern']}) | n/a | 1 s |" in lines

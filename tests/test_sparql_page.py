@@ -123,6 +123,23 @@ def test_bad_options_and_paths_are_graphkit_errors(sample_library, tmp_path):
         write_sparql_page(sample_library.graph, tmp_path / "taken")
 
 
+def test_the_benchmark_binds_values_that_give_each_query_rows(sample_library):
+    from benchmarks import sparql_bench
+    from graphkit.query import load_store, query
+
+    store = load_store(sample_library)
+    bindings = sparql_bench.bindings_of(graphkit.sample_library())
+    assert {name for name, values in bindings.items() if values} == {
+        "enables-transitively", "generalization-tree", "neighbours", "search",
+    }  # fmt: skip
+    for name, values in bindings.items():
+        assert len(query(store, name, values)) > 0, name
+    report = {"queries": list(bindings), "bindings": bindings, "results": {"ready": {"median": 2.0, "runs": [2.0]}}}
+    lines = sparql_bench.table(report)
+    assert "| store ready, from navigation | 2.00 s | 3 s |" in lines
+    assert f"| query `neighbours` (pattern={bindings['neighbours']['pattern']}) | n/a | 1 s |" in lines
+
+
 # --------------------------------------------------------------------------- in a browser
 
 READ_TABLE = """() => ({
