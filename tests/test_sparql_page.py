@@ -24,6 +24,8 @@ from graphkit.rdf import to_triples
 from graphkit.site import build_site
 from graphkit.sparqlpage import OXIGRAPH_VERSION, ask_href, to_sparql_page, unpacked, write_sparql_page
 
+from .test_hostile_library import hostile  # noqa: F401 - a fixture
+
 HERE = Path(__file__).parent
 PACKAGE = HERE.parent / "graphkit" / "sparqlpage"
 HOSTILE = HERE / "data" / "view-hostile"
@@ -385,8 +387,10 @@ def test_a_library_too_large_for_a_page_says_so_and_points_to_graphkit_serve(tab
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("root", [HOSTILE, ESCAPES], ids=["view-hostile", "escapes"])
-def test_a_hostile_library_runs_nothing_and_shows_its_strings_as_text(tab, tmp_path, root):
+@pytest.mark.parametrize("root", [HOSTILE, ESCAPES, "hostile"], ids=["view-hostile", "escapes", "build-hostile"])
+def test_a_hostile_library_runs_nothing_and_shows_its_strings_as_text(tab, tmp_path, root, request):
+    if root == "hostile":  # the library of test_hostile_library.py: control characters, links outside it
+        root = request.getfixturevalue("hostile")
     library = graphkit.load_library(root)
     path = tmp_path / "sparql.html"
     write_sparql_page(library.graph, path, title="<img src=x onerror=\"window.__pwned='heading'\">", site=True)
