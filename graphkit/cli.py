@@ -486,7 +486,7 @@ def view(
 @click.option("--title", help="The site title (default: the library folder's name).")
 @follow_outside_option
 def build(root: str | None, output: str, color_by: str, title: str | None) -> None:
-    """Build the site: the map, the JSON graph and the problems report, with an index page.
+    """Build the site: the map, the SPARQL page, the graph (Turtle, JSON) and the problems report, with an index page.
 
     Example: graphkit build _patterns -o site   (then open site/index.html)
     """

@@ -27,6 +27,7 @@ from .library import Library, load_library, sample_library
 from .load import file_name_text, scan_library
 from .parallel import can_fork, cores, run_shared
 from .rdf import turtle_parts
+from .sparqlpage import ask_href, write_sparql_page
 from .view import write_html
 
 __all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title", "write_site"]
@@ -71,7 +72,11 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_map(library: Library, path: Path, context: dict[str, Any]) -> None:
-    write_html(library.graph, path, title=context["title"], color_by=context["color_by"])
+    write_html(library.graph, path, title=context["title"], color_by=context["color_by"], ask=ask_href())
+
+
+def _write_sparql(library: Library, path: Path, context: dict[str, Any]) -> None:
+    write_sparql_page(library.graph, path, title=context["title"], site=True)
 
 
 def _write_graph_json(library: Library, path: Path, context: dict[str, Any]) -> None:
@@ -151,6 +156,8 @@ def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) 
 #: The files of the site, in the order the index lists them.
 ARTIFACTS: list[Artifact] = [
     Artifact("map.html", "Map", "the interactive map of every pattern and relation (works offline)", _write_map),
+    Artifact("sparql.html", "SPARQL", "ask the library questions in SPARQL, in the browser (works offline)",
+             _write_sparql),
     Artifact("graph.ttl", "Graph (RDF/Turtle)", "the graph as RDF, for SPARQL here or in any triple store",
              _write_turtle, parts=_turtle_parts),
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
@@ -220,7 +227,7 @@ def write_site(
     >>> from graphkit import load_library
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [p.name for p in write_site(load_library(), tmp)]
-    ['map.html', 'graph.ttl', 'graph.json', 'problems.html', 'problems.json', 'index.html']
+    ['map.html', 'sparql.html', 'graph.ttl', 'graph.json', 'problems.html', 'problems.json', 'index.html']
     """
     out = Path(directory)
     if out.exists() and not out.is_dir():

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "graphkit"
 
 # Each module may import only from the stages listed for it (left of it in the pipeline;
 # errors, model, namespaces and parallel serve every stage):
-# files -> records (load) -> graph -> exporters (rdf, export, query, view, site, store, serve) -> cli.
+# files -> records (load) -> graph -> exporters (rdf, export, query, view, sparqlpage, site, store, serve) -> cli.
 BASE = {"errors", "heap", "model", "namespaces", "parallel"}
 ALLOWED = {
     "errors": set(),
@@ -31,7 +31,8 @@ ALLOWED = {
     "query": BASE | {"graph", "library", "load", "rdf"},
     "shapes": BASE | {"graph", "library", "rdf"},
     "view": BASE | {"graph", "library", "explore"},
-    "site": BASE | {"graph", "library", "load", "rdf", "export", "view"},
+    "sparqlpage": BASE | {"graph", "library", "rdf", "query", "view"},
+    "site": BASE | {"graph", "library", "load", "rdf", "export", "view", "sparqlpage"},
     "store": BASE | {"graph", "rdf"},
     "serve": BASE | {"graph", "library", "rdf", "query", "site", "view"},
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},

@@ -80,7 +80,7 @@ def hostile(tmp_path: Path) -> Path:
 
 def check_site(site: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == [
-        "graph.json", "graph.ttl", "index.html", "map.html", "problems.html", "problems.json",
+        "graph.json", "graph.ttl", "index.html", "map.html", "problems.html", "problems.json", "sparql.html",
     ]  # fmt: skip
     report = json.loads((site / "problems.json").read_text(encoding="utf-8"))
     assert (report["files"], report["patterns"], report["errors"], report["warnings"]) == (14, 5, 9, 5)

@@ -559,6 +559,7 @@ def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_pat
         "map.html",
         "problems.html",
         "problems.json",
+        "sparql.html",
     ]
 
 

@@ -933,6 +933,12 @@
     } else if (n.url) {
       url.textContent = "page: " + n.url;
     }
+    if (META.ask) {  // a map of a site: its SPARQL page answers questions about the pattern
+      if (url.firstChild) url.appendChild(document.createTextNode(" · "));
+      var ask = el("a", { id: "gk-d-ask" }, "Ask about this pattern (SPARQL)");
+      ask.href = META.ask + encodeURIComponent(n.id);
+      url.appendChild(ask);
+    }
     var box = $("gk-d-relations");
     box.textContent = "";
     var groups = relationGroups(slug);

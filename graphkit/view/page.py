@@ -541,6 +541,7 @@ def to_html(
     positions: dict[Any, tuple[float, float]] | None = None,
     renderer: str = "sigma",
     limit: int | None = None,
+    ask: str | None = None,
 ) -> str:
     """The interactive map of ``G`` as one self-contained HTML page (no network needed).
 
@@ -565,6 +566,9 @@ def to_html(
     limit : int, optional
         With ``selected``: the page shows the ``limit`` patterns closest to it, strongest
         links first (see ``strongest_first``), and a button shows all.
+    ask : str, optional
+        In a site: the start of a link to its SPARQL page asking about a pattern (see
+        ``graphkit.sparqlpage.ask_href``); the details panel adds the slug, percent-encoded.
 
     Returns
     -------
@@ -606,6 +610,7 @@ def to_html(
         title=title,
         initial={"p": None if selected is None else str(selected), "d": depth},
         counts={"nodes": len(nodes), "edges": len(edges)},
+        ask=ask,
     )
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
     net.nodes, net.edges, net.node_ids = nodes, edges, [n["id"] for n in nodes]
