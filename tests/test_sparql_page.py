@@ -397,7 +397,7 @@ def test_a_hostile_library_runs_nothing_and_shows_its_strings_as_text(tab, tmp_p
     strings = (
         "SELECT ?pattern ?title ?alias ?summary ?page WHERE { ?p gk:slug ?pattern ; skos:prefLabel ?title . "
         "OPTIONAL { ?p skos:altLabel ?alias } OPTIONAL { ?p skos:definition ?summary } OPTIONAL { ?p foaf:page ?page } } "
-        "ORDER BY ?pattern"
+        "ORDER BY ?pattern ?title ?alias ?summary ?page"
     )
     tab.open(path.as_uri() + address(strings, {}))
     assert tab.table() == cli_rows(root, strings, {})
