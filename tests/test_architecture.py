@@ -15,9 +15,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "graphkit"
 # Each module may import only from the stages listed for it (left of it in the pipeline;
 # errors, model, namespaces and parallel serve every stage):
 # files -> records (load) -> graph -> exporters (rdf, export, query, view, sparqlpage, site, store, serve) -> cli.
-BASE = {"errors", "heap", "model", "namespaces", "parallel"}
+BASE = {"errors", "heap", "lazy", "model", "namespaces", "parallel"}
 ALLOWED = {
     "errors": set(),
+    "lazy": set(),
     "model": {"errors"},
     "namespaces": {"errors"},
     "heap": set(),

@@ -10,12 +10,12 @@ Each name is imported from its module on first use: the command line reads the f
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ViewError
+from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,16 +43,7 @@ _API = {
 __all__ = sorted([*_API, "write_html"])
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _API:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_API[name]}"), name)
-    globals()[name] = value  # looked up once
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_API])
+__getattr__, __dir__ = lazy_exports(__name__, _API)
 
 
 def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str], **options: Any) -> Path:
