@@ -28,6 +28,7 @@ from ..errors import ExportError, QueryError
 from ..query import find_queries
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, turtle_parts
 from ..view import script_json
+from ..view.page import packed, unpacked
 
 __all__ = [
     "ASK_QUERY",
@@ -56,26 +57,6 @@ _TURTLE_PARTS = 8
 #: size in the page (2.2 GB for 205 MB), and WebAssembly gets 4 GB at most: a larger library's
 #: page says it is too large and points to graphkit serve instead.
 MAX_TURTLE_BYTES = 250_000_000
-
-
-def packed(data: bytes, level: int = _LEVEL) -> str:
-    """``data`` compressed with zlib, in base64: how the page carries its binary data and the library.
-
-    The page reads it back with the browser's ``DecompressionStream``. Base64 has no character
-    that could end the ``<script>`` element holding it.
-
-    Examples
-    --------
-    >>> text = packed("</script> é".encode())
-    >>> "<" in text, unpacked(text).decode()
-    (False, '</script> é')
-    """
-    return base64.b64encode(zlib.compress(data, level)).decode("ascii")
-
-
-def unpacked(text: str) -> bytes:
-    """The bytes a ``packed`` text holds."""
-    return zlib.decompress(base64.b64decode(text))
 
 
 @lru_cache(maxsize=1)

@@ -40,9 +40,11 @@ __all__ = [
     "network_data",
     "pack_edges",
     "pack_nodes",
+    "packed",
     "read_data_block",
     "unpack_edges",
     "unpack_nodes",
+    "unpacked",
     "strongest_first",
     "relation_styles",
     "script_json",
@@ -90,29 +92,45 @@ def script_json(value: Any) -> str:
     return _escape_json(json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False, separators=(",", ":")))
 
 
-def data_block(value: Any) -> str:
-    """``value`` as JSON, compressed with zlib and written in base64: a page's patterns and relations.
+def packed(data: bytes, level: int) -> str:
+    """``data`` compressed with zlib at ``level``, in base64: how the pages carry their data.
 
-    The page reads it back with the browser's ``DecompressionStream``. A library of 36,000
-    patterns and 350,000 relations makes a page of 6 MB instead of 16, and the browser keeps the
-    smaller text. zlib's fastest level: the default one saves a fifth more and takes six times
-    as long (1.8 s against 0.3 s on that library). Base64 has no character that could end the
-    ``<script>`` element.
+    The page reads it back with the browser's ``DecompressionStream``. Base64 has no character
+    that could end the ``<script>`` element holding it.
 
     Examples
     --------
-    >>> "<" in data_block({"title": "</script>"})
-    False
+    >>> text = packed("</script> é".encode(), 1)
+    >>> "<" in text, unpacked(text).decode()
+    (False, '</script> é')
+    """
+    return base64.b64encode(zlib.compress(data, level)).decode("ascii")
+
+
+def unpacked(text: str) -> bytes:
+    """The bytes a ``packed`` text holds."""
+    return zlib.decompress(base64.b64decode(text))
+
+
+def data_block(value: Any) -> str:
+    """``value`` as ``packed`` JSON: a map page's patterns and relations.
+
+    A library of 36,000 patterns and 350,000 relations makes a page of 6 MB instead of 16, and
+    the browser keeps the smaller text. zlib's fastest level: the default one saves a fifth more
+    and takes six times as long (1.8 s against 0.3 s on that library).
+
+    Examples
+    --------
     >>> read_data_block(data_block(["é", 1.5, None]))
     ['é', 1.5, None]
     """
     text = json.dumps(value, ensure_ascii=False, sort_keys=False, allow_nan=False, separators=(",", ":"))
-    return base64.b64encode(zlib.compress(text.encode("utf-8"), 1)).decode("ascii")
+    return packed(text.encode("utf-8"), 1)
 
 
 def read_data_block(text: str) -> Any:
     """The value a ``data_block`` holds."""
-    return json.loads(zlib.decompress(base64.b64decode(text)))
+    return json.loads(unpacked(text))
 
 
 def relation_styles(vocabulary: Vocabulary, names: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -516,7 +534,7 @@ def _assets() -> dict[str, str]:
     }
 
 
-def _environment(meta: dict[str, Any], packed: dict[str, Any]) -> jinja2.Environment:
+def _environment(meta: dict[str, Any], page_data: dict[str, Any]) -> jinja2.Environment:
     """A Jinja environment for one page: autoescaping on, the assets, ``meta`` and the packed data as globals."""
     assets = _assets()
     env = jinja2.Environment(
@@ -528,7 +546,7 @@ def _environment(meta: dict[str, Any], packed: dict[str, Any]) -> jinja2.Environ
     # Package files, trusted: inlined as they are (none contains "</script" or "</style").
     env.globals.update({k: Markup(v) for k, v in assets.items() if k != "template"})
     env.globals["meta"] = meta
-    env.globals["packed"] = packed
+    env.globals["packed"] = page_data
     return env
 
 
