@@ -7,12 +7,14 @@ Every page is self-contained and deterministic: the same library gives the same 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import json
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,6 @@ from urllib.parse import quote
 
 from .errors import ExportError, GraphkitError
 from .export import json_text, write_format
-from .heap import gc_paused
 from .library import Library, load_library, sample_library
 from .load import file_name_text, scan_library
 from .sparqlpage import ask_href, write_sparql_page
@@ -287,7 +288,7 @@ def build_site(
         previous = _read_record(record)
         if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
             return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
-    with gc_paused():
+    with _collector_paused():
         library = load_library(base, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside)
         written = write_site(library, out, title=title, color_by=color_by)
     errors = len(library.errors)
@@ -305,6 +306,31 @@ def build_site(
         except OSError:
             pass  # without the record the next build is a full one: slower, never wrong
     return BuildResult(written, summary, rebuilt=True)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a build; reference counting still frees objects.
+
+    A build makes millions of objects that hold no cycles and live until it ends (records,
+    the graph, the exports' indexes). With the collector on, every full collection walks all
+    of them again: about a quarter of a cold build's time at 3,600 and at 36,000 patterns.
+    On the way out, what was made meanwhile is moved to the oldest generation, where it
+    would have ended up (``freeze`` then ``unfreeze``: no walk); the next young collection
+    would otherwise walk all of it. A collector already off, or objects the program froze
+    itself, are left as they are.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _file_signature(path: Path) -> list[int] | None:
