@@ -3,6 +3,8 @@
 The map, the JSON graph, the problems report (HTML and JSON) and an index page linking them.
 Each file is one entry of ``ARTIFACTS``; a new export joins the site by adding one entry.
 Every page is self-contained and deterministic: the same library gives the same bytes.
+The stages that load and write are imported where they are used: a build that finds
+nothing changed returns without them (they take half a second to import).
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .errors import ExportError, GraphkitError
-from .export import json_text, write_format
-from .library import Library, load_library, sample_library
 from .load import file_name_text, scan_library
-from .sparqlpage import ask_href, write_sparql_page
-from .view import write_html
+
+if TYPE_CHECKING:
+    from .library import Library
 
 __all__ = ["ARTIFACTS", "Artifact", "BuildResult", "build_site", "library_title", "write_site"]
 
@@ -64,22 +65,33 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_map(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .sparqlpage import ask_href
+    from .view import write_html
+
     write_html(library.graph, path, title=context["title"], color_by=context["color_by"], ask=ask_href())
 
 
 def _write_sparql(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .sparqlpage import write_sparql_page
+
     write_sparql_page(library.graph, path, title=context["title"], site=True)
 
 
 def _write_graph_json(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .export import write_format
+
     write_format(library.graph, path, "json")
 
 
 def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .export import write_format
+
     write_format(library.graph, path, "turtle")
 
 
 def _write_problems_json(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .export import json_text
+
     _write_text(path, json_text(library.problems_report()))
 
 
@@ -274,7 +286,11 @@ def build_site(
     >>> first.rebuilt, again.rebuilt, again.summary["patterns"]
     (True, False, 37)
     """
-    base = sample_library() if root is None else Path(root)
+    if root is None:
+        from .library import sample_library
+
+        root = sample_library()
+    base = Path(root)
     out = Path(directory)
     record = None
     key = ""
@@ -288,6 +304,8 @@ def build_site(
         previous = _read_record(record)
         if not fingerprint.endswith("-racy") and previous.get("key") == key and _unchanged(out, previous):
             return BuildResult([out / name for name in previous["files"]], previous["summary"], rebuilt=False)
+    from .library import load_library
+
     with _collector_paused():
         library = load_library(base, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside)
         written = write_site(library, out, title=title, color_by=color_by)
