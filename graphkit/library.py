@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .heap import gc_paused
 from .load import Config, Scan, load_patterns, sort_problems
 from .model import ERROR, WARNING, Pattern, Problem, Vocabulary
 
@@ -110,12 +109,9 @@ def load_library(
     from .graph import build_graph, link_patterns
 
     base = sample_library() if root is None else Path(root)
-    with gc_paused():
-        result = load_patterns(
-            base, config, workers=workers, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside
-        )
-        edges, problems = link_patterns(result.patterns, result.config.vocabulary)
-        G = build_graph(result.patterns, result.config.vocabulary, edges)
+    result = load_patterns(base, config, workers=workers, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside)
+    edges, problems = link_patterns(result.patterns, result.config.vocabulary)
+    G = build_graph(result.patterns, result.config.vocabulary, edges)
     return Library(
         root=base,
         patterns=result.patterns,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -773,50 +772,6 @@ def test_frontmatter_is_a_read_only_mapping_of_the_whole_frontmatter():
     assert kinds(problems) == ["duplicate-key"]
 
 
-def test_a_reading_process_that_dies_loses_no_file(monkeypatch, tmp_path):
-    # The forked readers take chunks in turn; one that dies leaves its chunk to this process.
-    from graphkit.load import files
-
-    folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
-    names = files.find_markdown_files(folder, config)
-    serial = files._read_all(folder, names, config, None, workers=1)
-    parent, real = os.getpid(), files._read_chunk
-
-    def dies_in_a_child(folder, chunk, config, inside):
-        if os.getpid() != parent:
-            (tmp_path / f"died-{os.getpid()}").touch()
-            os._exit(3)
-        deadline = time.monotonic() + 10
-        while not any(tmp_path.glob("died-*")) and time.monotonic() < deadline:
-            time.sleep(0.01)  # until a child has taken a chunk (and died with it)
-        return real(folder, chunk, config, inside)
-
-    monkeypatch.setattr(files, "_read_chunk", dies_in_a_child)
-    assert files._read_all(folder, names, config, None, workers=3) == serial
-    assert len(serial) == 37 and len(list(tmp_path.glob("died-*"))) >= 1
-
-
-def test_a_failure_while_reading_stops_the_forked_readers(monkeypatch):
-    import multiprocessing
-
-    from graphkit.load import files
-
-    folder, config = graphkit.sample_library(), files.DEFAULT_CONFIG
-    names = files.find_markdown_files(folder, config)
-    parent, real = os.getpid(), files._read_chunk
-
-    def fails_here(folder, chunk, config, inside):
-        if os.getpid() == parent:
-            raise RuntimeError("a bug")
-        time.sleep(0.05)  # the helpers read slowly, so this process surely takes a chunk too
-        return real(folder, chunk, config, inside)
-
-    monkeypatch.setattr(files, "_read_chunk", fails_here)
-    with pytest.raises(RuntimeError, match="a bug"):
-        files._read_all(folder, names, config, None, workers=3)
-    assert [c for c in multiprocessing.active_children() if c.name == "graphkit-helper"] == []
-
-
 def age(path: Path, seconds: int = 60) -> None:
     """Make a file look written a while ago, as files are between two builds."""
     info = path.stat()
@@ -855,22 +810,25 @@ def test_a_file_changed_within_timestamp_granularity_is_reread(tmp_path):
     assert (fresh.from_cache, fresh.patterns[0].title) == (0, "B")
 
 
-def test_large_library_writes_its_cache_in_the_background(tmp_path):
-    # From 200 files the cache is written by a forked process; the next read waits for it.
-    from graphkit.load import files
+def test_a_large_library_is_read_by_workers_and_cached_before_the_call_returns(tmp_path):
+    # From 200 files, worker processes parse them; the pool and the cache are done with on return.
+    import multiprocessing
+
+    from graphkit.load import parallel
 
     lib_dir, cache = tmp_path / "lib", tmp_path / "cache"
     lib_dir.mkdir()
-    for i in range(files._PARALLEL_FROM):
+    for i in range(parallel.PARALLEL_FROM):
         path = lib_dir / f"p{i:03}.md"
         path.write_text(f"---\nslug: p{i:03}\ntitle: P {i}\nrelated: [p{(i + 1) % 200:03}]\n---\n")
         age(path)
     first = load_patterns(lib_dir, cache_dir=cache)
     assert first.from_cache == 0 and len(first.patterns) == 200
-    assert len(files._WRITERS) == 1
+    assert multiprocessing.active_children() == []
+    assert [p.suffix for p in cache.iterdir()] == [".pickle"]
     again = load_patterns(lib_dir, cache_dir=cache)
     assert again.from_cache == 200 and again.patterns == first.patterns
-    assert files._WRITERS == {} and [p.suffix for p in cache.iterdir()] == [".pickle"]
+    assert load_patterns(lib_dir, workers=1).patterns == first.patterns
 
 
 def test_corrupt_or_deleted_cache_is_rebuilt(tmp_path):

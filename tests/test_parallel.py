@@ -1,66 +1,74 @@
-"""run_shared: every job runs once, results come back in job order, large results intact."""
+"""read_in_processes: the files shared among worker processes, results in order, no worker left behind."""
 
 import multiprocessing
 import os
 import sys
-import time
+import threading
 
 import pytest
 
-from graphkit.parallel import _PIPE_SIZE, _widen, can_fork, run_shared
+from graphkit.load.parallel import read_in_processes, worker_context
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="helpers are forked processes")
-
-
-@needs_fork
-def test_results_come_back_in_job_order_from_every_process(tmp_path):
-    # Each job leaves its process's id and waits (10 s at most) until two processes have
-    # left theirs: so at least two processes run jobs.
-    def job(i):
-        (tmp_path / str(os.getpid())).touch()
-        deadline = time.monotonic() + 10
-        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return i, os.getpid()
-
-    results = run_shared([lambda i=i: job(i) for i in range(40)], workers=3)
-    assert [i for i, _ in results] == list(range(40))
-    pids = {pid for _, pid in results}
-    assert len(pids) >= 2
-    assert [c for c in multiprocessing.active_children() if c.name == "graphkit-helper"] == []
+PARENT = os.getpid()
+FILES = [f"p{i:03}.md" for i in range(300)]
 
 
-@needs_fork
-def test_results_larger_than_a_pipe_arrive_whole_while_this_process_is_busy():
-    # Each helper result is several times the pipe's size; this process is meanwhile
-    # running jobs of its own, so its thread empties the pipes only between them.
-    def big(i):
-        return bytes([i]) * (3 * _PIPE_SIZE + i)
-
-    def busy(i):
-        sum(range(200_000))
-        return big(i)
-
-    jobs = [lambda i=i: busy(i) for i in range(12)]
-    results = run_shared(jobs, workers=2)
-    assert [len(r) for r in results] == [3 * _PIPE_SIZE + i for i in range(12)]
-    assert all(r == bytes([i]) * len(r) for i, r in enumerate(results))
+def upper(files):
+    return [name.upper() for name in files]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
-def test_a_helper_pipe_is_widened_to_one_mebibyte():
-    import fcntl
+def upper_and_where(files):
+    return [(name.upper(), os.getpid()) for name in files]
 
-    receive, send = multiprocessing.Pipe(duplex=False)
+
+def dies_in_a_worker(files):
+    if os.getpid() != PARENT and "p100.md" in files:
+        os._exit(3)
+    return upper(files)
+
+
+def fails(files):
+    if "p100.md" in files:
+        raise RuntimeError("a bug")
+    return upper(files)
+
+
+def test_results_come_back_in_order_from_the_workers():
+    results = read_in_processes(upper_and_where, FILES, workers=2)
+    assert [name for name, _ in results] == upper(FILES)
+    assert PARENT not in {pid for _, pid in results}
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_dies_loses_no_file():
+    assert read_in_processes(dies_in_a_worker, FILES, workers=2) == upper(FILES)
+    assert multiprocessing.active_children() == []
+
+
+def test_an_error_in_a_worker_is_raised_here_and_no_worker_is_left():
+    with pytest.raises(RuntimeError, match="a bug"):
+        read_in_processes(fails, FILES, workers=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_one_worker_or_a_small_library_reads_here():
+    assert read_in_processes(upper_and_where, FILES, workers=1) == [(name, PARENT) for name in upper(FILES)]
+    assert {pid for _, pid in read_in_processes(upper_and_where, FILES[:10])} == {PARENT}
+
+
+@pytest.mark.skipif(
+    sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods(), reason="workers are spawned"
+)
+def test_workers_are_forked_only_while_no_other_thread_runs():
+    # A thread (a notebook kernel's, a server's) may hold a lock a forked worker would inherit held.
+    if threading.active_count() == 1:
+        assert worker_context().get_start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
     try:
-        assert fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ) == 65536
-        _widen(send)
-        assert fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ) == _PIPE_SIZE == 1 << 20
+        assert worker_context().get_start_method() == "spawn"
+        assert read_in_processes(upper, FILES, workers=2) == upper(FILES)
     finally:
-        receive.close()
-        send.close()
-
-
-def test_one_worker_runs_the_jobs_here_in_order():
-    parent = os.getpid()
-    assert run_shared([lambda: 1, lambda: os.getpid() == parent, lambda: 3], workers=1) == [1, True, 3]
+        stop.set()
+        other.join()

@@ -21,13 +21,13 @@ from graphkit import ExportError, Link, Pattern, build_graph, load_library
 from graphkit.rdf import (
     GK,
     ONTOLOGY_IRI,
+    generate_turtle,
     mint_iri,
     relation_iri,
     to_rdf,
     to_rdflib,
     to_triples,
     to_turtle,
-    turtle_parts,
     write_rdf,
 )
 
@@ -409,30 +409,22 @@ def test_corpus_turtle_reparses_isomorphic():
     assert len(written) > 60_000
 
 
-# --------------------------------------------------------------------------- Turtle in parts
-
-
-@pytest.mark.parametrize("parts", [1, 2, 3, 5, 40])
-def test_turtle_in_parts_joins_to_the_same_bytes(parts, hostile, fixture_library, sample_library):
+@pytest.mark.parametrize("subjects", [1, 2, 7, 100, 10_000], ids=lambda n: f"{n}-a-piece")
+def test_turtle_in_pieces_joins_to_the_same_bytes(subjects, hostile, fixture_library, sample_library):
     for G in (hostile.graph, fixture_library.graph, sample_library.graph):
-        jobs = turtle_parts(G, parts, BASE)
-        assert 1 <= len(jobs) <= parts  # fewer when there are fewer subjects to cut between
-        assert "".join(job() for job in jobs) == to_turtle(G, BASE)
-    asserted = turtle_parts(fixture_library.graph, parts, BASE, asserted_only=True, with_ontology=True)
-    assert "".join(job() for job in asserted) == to_turtle(fixture_library.graph, BASE, True, True)
+        pieces = list(generate_turtle(G, BASE, subjects=subjects))
+        assert "".join(pieces) == to_turtle(G, BASE)
+        assert pieces[0].startswith("@prefix ") and not any(p.startswith("@prefix ") for p in pieces[1:])
+    pieces = generate_turtle(fixture_library.graph, BASE, asserted_only=True, with_ontology=True, subjects=subjects)
+    assert "".join(pieces) == to_turtle(fixture_library.graph, BASE, True, True)
 
 
-def test_turtle_in_parts_of_the_corpus(corpus_library):
-    jobs = turtle_parts(corpus_library.graph, 4)
-    texts = [job() for job in jobs]
-    assert len(texts) == 4
-    assert "".join(texts) == to_turtle(corpus_library.graph)
-    assert texts[0].startswith("@prefix ") and not any(t.startswith("@prefix ") for t in texts[1:])
-    assert min(map(len, texts)) > 0.5 * max(map(len, texts))  # about equal work each
+def test_turtle_in_pieces_of_the_corpus(corpus_library):
+    assert "".join(generate_turtle(corpus_library.graph, subjects=5_000)) == to_turtle(corpus_library.graph)
 
 
-def test_every_cut_between_subjects_keeps_every_triple_once(hostile):
-    # Two parallel links of one relation share a link IRI: a cut never separates their statements.
+def test_statements_of_one_subject_are_gathered_and_every_triple_is_written_once(hostile):
+    # Two parallel links of one relation share a link IRI: their statements are one subject's.
     G = build_graph(
         [
             Pattern("a", "A", links=(Link("enables", "b"), Link("related", "c")), scores={"vitality": 0.5}),
@@ -443,26 +435,11 @@ def test_every_cut_between_subjects_keeps_every_triple_once(hostile):
     G.add_edge("a", "b", relation="enables", description="said twice")
     for graph in (G, hostile.graph):
         whole = to_triples(graph, BASE, with_ontology=True)
-        cuts = sorted({t.subject.value for t in whole})
-        assert len(cuts) > 20
-        for cut in cuts:
-            before = to_triples(graph, BASE, with_ontology=True, subjects=(None, cut))
-            after = to_triples(graph, BASE, with_ontology=True, subjects=(cut, None))
-            assert before + after == whole, cut
-            assert all(t.subject.value < cut for t in before) and all(t.subject.value >= cut for t in after)
+        assert len(set(whole)) == len(whole)
+        subjects = [t.subject.value for t in whole]
+        assert len({s for i, s in enumerate(subjects) if i and s != subjects[i - 1]}) == len(set(subjects)) - 1
     twice = ox.NamedNode(mint_iri(BASE, "link", "a", "enables", "b"))
     descriptions = [
         t.object.value for t in to_triples(G, BASE) if t.subject == twice and "description" in t.predicate.value
     ]
     assert descriptions == ["said twice"]
-
-
-def test_a_part_that_cannot_be_written_is_a_clear_error():
-    G = build_graph([Pattern(f"p{i:02}", f"P {i}") for i in range(20)] + [Pattern("zz", "bad \ud800", path="zz.md")])
-    messages = set()
-    for job in turtle_parts(G, 4):
-        try:
-            job()
-        except ExportError as err:
-            messages.add(str(err))
-    assert messages == {"zz.md: 'bad \\ud800' cannot be written as RDF (surrogates not allowed); fix the frontmatter"}

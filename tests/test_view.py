@@ -531,6 +531,46 @@ def test_warm_build_does_nothing_and_a_change_rebuilds(tmp_path):
     assert build_site(lib, site, cache_dir=cache, title="Other").rebuilt  # other options: rebuilt
 
 
+def test_a_build_pauses_the_collector_and_turns_it_back_on(tmp_path, monkeypatch):
+    import gc
+
+    import graphkit.site as site
+
+    seen, write = [], site.write_site
+    monkeypatch.setattr(
+        site, "write_site", lambda *args, **kwargs: seen.append(gc.isenabled()) or write(*args, **kwargs)
+    )
+    assert gc.isenabled()
+    site.build_site(None, tmp_path / "site")
+    assert seen == [False] and gc.isenabled()
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(graphkit.ExportError):
+        site.build_site(None, tmp_path / "file")
+    assert gc.isenabled()
+
+
+def test_what_a_paused_build_made_is_in_the_oldest_generation_and_cycles_are_still_collected():
+    import gc
+    import weakref
+
+    from graphkit.site import _collector_paused
+
+    class Node:
+        other = None
+
+    with _collector_paused():
+        kept = [[i] for i in range(1000)]
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        cycle = weakref.ref(a)
+        del a, b
+    assert gc.isenabled()
+    assert any(o is kept for o in gc.get_objects(generation=2))
+    assert cycle() is not None
+    gc.collect()
+    assert cycle() is None
+
+
 def test_build_without_cache_always_rebuilds(tmp_path):
     from graphkit.site import build_site
 
@@ -538,21 +578,15 @@ def test_build_without_cache_always_rebuilds(tmp_path):
     assert build_site(None, tmp_path / "a").rebuilt
 
 
-def test_site_written_in_parallel_is_the_same_and_reports_errors(sample, tmp_path, monkeypatch):
-    import graphkit.site as site
-
-    write_site(sample, tmp_path / "one")
-    monkeypatch.setattr(site, "_PARALLEL_FROM", 1)  # the sample is small: take the forked path anyway
-    written = write_site(sample, tmp_path / "two")
-    for path in written:
-        assert path.read_bytes() == (tmp_path / "one" / path.name).read_bytes(), path.name
-    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in written)  # no parts left
+def test_a_site_file_that_cannot_be_written_is_reported_and_the_index_left_out(sample, tmp_path):
+    written = write_site(sample, tmp_path / "one")
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == sorted(p.name for p in written)
 
     broken = tmp_path / "broken"
-    (broken / "graph.ttl").mkdir(parents=True)  # the child cannot write its file
+    (broken / "graph.ttl").mkdir(parents=True)  # the Turtle export cannot be written there
     with pytest.raises(graphkit.ExportError, match=r"graph\.ttl: cannot write"):
         write_site(sample, broken)
-    # the index is only put in place when every file it links to is written; no part is left
+    # the other files are written; the index, which links to them all, is not
     assert sorted(p.name for p in broken.iterdir()) == [
         "graph.json",
         "graph.ttl",

@@ -2,13 +2,15 @@
 
 ``config`` reads a library's settings, ``read`` gets one file's frontmatter safely, ``parse``
 turns it into a record (the only code that knows frontmatter shapes), ``files`` walks the folder.
+The speed of loading lives in two modules: ``parallel`` parses a large library's files in
+worker processes, and ``cache`` keeps parsed records so that an unchanged file is not parsed again.
 """
 
+from .cache import default_cache_dir
 from .config import Config, load_config, parse_config
 from .files import (
     LoadResult,
     Scan,
-    default_cache_dir,
     file_name_text,
     find_markdown_files,
     load_patterns,

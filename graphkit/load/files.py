@@ -1,32 +1,27 @@
-"""Stage 1, the folder: find the pattern files, read them (in parallel, from a cache when unchanged)."""
+"""Stage 1, the folder: find the pattern files and read them (see ``parallel`` and ``cache`` for the speed)."""
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
-import multiprocessing as mp
 import os
-import pickle
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from ..errors import ConfigError, LibraryError
-from ..heap import gc_paused
 from ..model import ERROR, WARNING, Pattern, Problem
-from ..parallel import can_fork, cores, run_shared
+from .cache import PatternCache
 from .config import DEFAULT_CONFIG, OUTSIDE, Config, MiB, load_config, within
+from .parallel import read_in_processes
 from .parse import parse_pattern
 
 __all__ = [
     "LoadResult",
     "Scan",
-    "default_cache_dir",
     "file_name_text",
     "find_markdown_files",
     "load_patterns",
@@ -245,7 +240,8 @@ def load_patterns(
     config : Config, optional
         Read from the library's ``graphkit.toml`` or ``pyproject.toml`` when omitted.
     workers : int, optional
-        Processes that parse files. By default one per core for large libraries, else none.
+        Processes that parse files (see ``parallel.read_in_processes``). By default one per
+        core from 200 files, else none.
     cache_dir : path, optional
         Keep parsed records there; an unchanged file (same size, mtime, ctime and inode)
         is not parsed again. Delete the folder at any time. No cache when omitted.
@@ -269,7 +265,7 @@ def load_patterns(
     elif (scan.boundary is None) != follow_outside:
         raise ValueError("the scan was taken with another follow_outside")
     folder, config, files, signatures = scan.folder, scan.config, scan.files, scan.signatures
-    cache = _Cache(Path(cache_dir), folder, config, scan.boundary) if cache_dir is not None else None
+    cache = PatternCache(Path(cache_dir), folder, config, scan.boundary) if cache_dir is not None else None
     entries = cache.read() if cache else {}
     results: dict[str, _Result] = {}
     kept: dict[str, _Entry] = {}
@@ -283,13 +279,14 @@ def load_patterns(
             kept[rel] = entry
         else:
             todo.append(rel)
-    results.update(zip(todo, _read_all(folder, todo, config, scan.boundary, workers), strict=True))
+    read = partial(_read_files, folder, config, scan.boundary)
+    results.update(zip(todo, read_in_processes(read, todo, workers), strict=True))
     if cache and (todo or set(entries) != set(kept)):
         for rel in todo:
             sig = signatures[rel]
             if sig is not None:
                 kept[rel] = (sig, scan.scanned_ns, results[rel])
-        cache.write(kept, background=len(todo) >= _PARALLEL_FROM)
+        cache.write(kept)
 
     records: list[Pattern] = []
     problems = [
@@ -328,28 +325,9 @@ def load_patterns(
 _Result = tuple[Pattern | None, list[Problem]]
 _Entry = tuple[tuple[int, int, int, int], int, _Result]  # signature, when it was taken, what was read
 _RACY_NS = 2_000_000_000  # coarser than any common filesystem's timestamps (FAT: 2 s)
-_PARALLEL_FROM = 200  # files; below this, starting processes costs more than it saves
-_CHUNK = 64  # files read per job at most: the cores finish within a few milliseconds of each other
 
 
-def _read_all(folder: Path, files: list[str], config: Config, inside: str | None, workers: int | None) -> list[_Result]:
-    """Read the files on every core: small chunks, taken in turn (see ``parallel.run_shared``).
-
-    This process reads too, so only the helpers' share is pickled; a chunk whose helper
-    dies is read here.
-    """
-    if workers is None:
-        workers = int(os.environ.get("GRAPHKIT_WORKERS", 0)) or cores()
-        if len(files) < _PARALLEL_FROM:
-            workers = 1
-    if workers <= 1 or len(files) < 2:
-        return _read_chunk(folder, files, config, inside)
-    size = max(1, min(_CHUNK, len(files) // (workers * 16)))
-    jobs = [partial(_read_chunk, folder, files[i : i + size], config, inside) for i in range(0, len(files), size)]
-    return [result for chunk in run_shared(jobs, workers) for result in chunk]
-
-
-def _read_chunk(folder: Path, files: list[str], config: Config, inside: str | None) -> list[_Result]:
+def _read_files(folder: Path, config: Config, inside: str | None, files: Sequence[str]) -> list[_Result]:
     return [read_file(folder, rel, config, inside) for rel in files]
 
 
@@ -440,74 +418,6 @@ def scan_library(root: str | os.PathLike[str], config: Config | None = None, *, 
         tuple(found.misnamed),
         tuple(found.linked_out),
     )
-
-
-def default_cache_dir() -> Path:
-    """Where the command line keeps its cache: ``$GRAPHKIT_CACHE_DIR``, else the user's cache folder."""
-    if os.environ.get("GRAPHKIT_CACHE_DIR"):
-        return Path(os.environ["GRAPHKIT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "graphkit"
-
-
-class _Cache:
-    """Parsed records of one library folder, in one pickle file named by the folder and the configuration."""
-
-    FORMAT = 2  # bump when Pattern, Link or Problem change shape
-
-    def __init__(self, folder: Path, library: Path, config: Config, boundary: str | None) -> None:
-        from .. import __version__
-
-        # Records read while following links outside the library are never served to a load that does not.
-        key = repr((self.FORMAT, __version__, str(library.resolve()), config, boundary))
-        self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
-
-    def read(self) -> dict[str, Any]:
-        _settle(self.path)
-        try:
-            with gc_paused(), self.path.open("rb") as f:  # unpickling many small objects: no collections on the way
-                entries = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return {}  # no cache yet, or one from another version: parse everything again
-        return entries if isinstance(entries, dict) else {}
-
-    def write(self, entries: dict[str, Any], background: bool = False) -> None:
-        """Replace the cache file with ``entries`` (atomically); in a forked process when ``background``.
-
-        Nothing after loading needs the file, so on a large library a forked process writes
-        it while the caller goes on to link and export: the pickling is off the critical
-        path. The next ``read`` of the same file, and the interpreter's exit, wait for it.
-        """
-        _settle(self.path)
-        if background and can_fork():
-            writer = mp.get_context("fork").Process(target=self._write, args=(entries,), name="graphkit-cache")
-            writer.start()
-            _WRITERS[self.path] = writer
-        else:
-            self._write(entries)
-
-    def _write(self, entries: dict[str, Any]) -> None:
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except (OSError, pickle.PicklingError):
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-            # a cache that cannot be written only costs time on the next run
-
-
-_WRITERS: dict[Path, Any] = {}  # cache file -> the process writing it
-
-
-def _settle(path: Path) -> None:
-    """Wait for a background write of ``path`` to finish."""
-    writer = _WRITERS.pop(path, None)
-    if writer is not None:
-        writer.join()
 
 
 def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Problem]]:

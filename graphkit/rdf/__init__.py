@@ -17,6 +17,7 @@ from .terms import (
 )
 from .triples import (
     RDF_FORMATS,
+    generate_turtle,
     iter_pattern_iris,
     serialize_triples,
     to_rdf,
@@ -24,7 +25,6 @@ from .triples import (
     to_statements,
     to_triples,
     to_turtle,
-    turtle_parts,
     write_rdf,
 )
 
@@ -35,6 +35,7 @@ __all__ = [
     "PREFIXES",
     "RDF_FORMATS",
     "check_base_iri",
+    "generate_turtle",
     "iter_pattern_iris",
     "mint_iri",
     "ontology_file",
@@ -46,6 +47,5 @@ __all__ = [
     "to_statements",
     "to_triples",
     "to_turtle",
-    "turtle_parts",
     "write_rdf",
 ]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..heap import gc_paused
 from .read import RDF_TYPE, RDFS, SH, Shape, Statements, Term, is_blank, shipped_shapes, to_number, well_formed
 
 
@@ -101,14 +100,13 @@ def find_violations(statements: Statements, shapes: Iterable[Shape] | None = Non
     """
     shapes = shipped_shapes() if shapes is None else list(shapes)
     found: list[Violation] = []
-    with gc_paused():  # hundreds of thousands of small tuples: collections would rescan them all
-        by_predicate = _by_predicate(statements)
-        instances = _instances(by_predicate)
-        focus_nodes: dict[tuple[str, ...], set[str]] = {}
-        for shape in shapes:
-            if shape.targets not in focus_nodes:
-                focus_nodes[shape.targets] = set().union(*(instances.get(c, ()) for c in shape.targets))
-            found.extend(_check(shape, focus_nodes[shape.targets], by_predicate, instances))
+    by_predicate = _by_predicate(statements)
+    instances = _instances(by_predicate)
+    focus_nodes: dict[tuple[str, ...], set[str]] = {}
+    for shape in shapes:
+        if shape.targets not in focus_nodes:
+            focus_nodes[shape.targets] = set().union(*(instances.get(c, ()) for c in shape.targets))
+        found.extend(_check(shape, focus_nodes[shape.targets], by_predicate, instances))
     return sorted(found, key=lambda v: (v.focus, v.shape.node, v.shape.path or "", v.component, v.value or ()))
 
 

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..errors import ExportError, QueryError
 from ..query import find_queries
-from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, turtle_parts
+from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, generate_turtle
 from ..view import script_json
 from ..view.page import packed, unpacked
 
@@ -50,9 +50,8 @@ ASK_QUERY = "neighbours"
 
 # The page's text compresses best at zlib's level 9, but level 6 is within 1% of it at half the time.
 _LEVEL = 6
-# The Turtle is written and compressed a part at a time: a library of 36,000 patterns makes
-# 200 MB of it, which need not be held at once.
-_TURTLE_PARTS = 8
+# The Turtle is written and compressed a piece at a time (generate_turtle): a library of
+# 36,000 patterns makes 200 MB of it, which need not be held at once.
 #: The most Turtle a page loads, in bytes. Oxigraph's store takes about ten times its Turtle's
 #: size in the page (2.2 GB for 205 MB), and WebAssembly gets 4 GB at most: a larger library's
 #: page says it is too large and points to graphkit serve instead.
@@ -84,8 +83,8 @@ def _packed_turtle(G: nx.MultiDiGraph, base: str, limit: int) -> tuple[str | Non
     compressor = zlib.compressobj(_LEVEL)
     size = 0
     chunks = []
-    for part in turtle_parts(G, _TURTLE_PARTS, base, with_ontology=True):
-        data = part().encode("utf-8")
+    for piece in generate_turtle(G, base, with_ontology=True):
+        data = piece.encode("utf-8")
         size += len(data)
         if size > limit:
             return None, size
