@@ -71,22 +71,35 @@ def _write_map(library: Library, path: Path, context: dict[str, Any]) -> None:
     write_html(library.graph, path, title=context["title"], color_by=context["color_by"], ask=ask_href())
 
 
+def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None:
+    from .export import write_format
+
+    write_format(library.graph, path, "turtle")
+    context["turtle"] = path  # the SPARQL page loads the same text
+
+
 def _write_sparql(library: Library, path: Path, context: dict[str, Any]) -> None:
     from .sparqlpage import write_sparql_page
 
-    write_sparql_page(library.graph, path, title=context["title"], site=True)
+    turtle = context.get("turtle")
+    pieces = _read_pieces(turtle) if turtle is not None else None
+    write_sparql_page(library.graph, path, title=context["title"], site=True, turtle=pieces)
+
+
+def _read_pieces(path: Path, size: int = 1 << 20) -> Iterator[str]:
+    """A text file written by the site, a megabyte at a time."""
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            while piece := file.read(size):
+                yield piece
+    except OSError as err:
+        raise ExportError(f"{path}: cannot read it back ({err.strerror or err})") from err
 
 
 def _write_graph_json(library: Library, path: Path, context: dict[str, Any]) -> None:
     from .export import write_format
 
     write_format(library.graph, path, "json")
-
-
-def _write_turtle(library: Library, path: Path, context: dict[str, Any]) -> None:
-    from .export import write_format
-
-    write_format(library.graph, path, "turtle")
 
 
 def _write_problems_json(library: Library, path: Path, context: dict[str, Any]) -> None:
@@ -156,10 +169,10 @@ def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) 
 #: The files of the site, in the order the index lists them.
 ARTIFACTS: list[Artifact] = [
     Artifact("map.html", "Map", "the interactive map of every pattern and relation (works offline)", _write_map),
-    Artifact("sparql.html", "SPARQL", "ask the library questions in SPARQL, in the browser (works offline)",
-             _write_sparql),
     Artifact("graph.ttl", "Graph (RDF/Turtle)", "the graph as RDF, for SPARQL here or in any triple store",
              _write_turtle),
+    Artifact("sparql.html", "SPARQL", "ask the library questions in SPARQL, in the browser (works offline)",
+             _write_sparql),
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
              _write_graph_json),
     Artifact("problems.html", "Problems", "every problem found while loading, one row each", _write_problems_html),
@@ -227,7 +240,7 @@ def write_site(
     >>> from graphkit import load_library
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [p.name for p in write_site(load_library(), tmp)]
-    ['map.html', 'sparql.html', 'graph.ttl', 'graph.json', 'problems.html', 'problems.json', 'index.html']
+    ['map.html', 'graph.ttl', 'sparql.html', 'graph.json', 'problems.html', 'problems.json', 'index.html']
     """
     out = Path(directory)
     if out.exists() and not out.is_dir():

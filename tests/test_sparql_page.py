@@ -73,9 +73,20 @@ def sample_page(sample_library) -> str:
 
 
 def test_the_page_carries_the_triples_graphkit_query_loads(sample_library, sample_page):
-    turtle = unpacked(block(sample_page, "gks-rdf"))
-    triples = {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
+    triples = set()
+    for name in ("gks-ontology", "gks-rdf"):
+        triples |= {q.triple for q in ox.parse(unpacked(block(sample_page, name)), format=ox.RdfFormat.TURTLE)}
     assert triples == set(to_triples(sample_library.graph, with_ontology=True))
+
+
+def test_a_site_s_page_loads_the_turtle_the_site_wrote(tmp_path, sample_library):
+    """graph.ttl is written once: the SPARQL page carries the same bytes, and the ontology beside them."""
+    from graphkit.site import write_site
+
+    write_site(sample_library, tmp_path)
+    page = (tmp_path / "sparql.html").read_text(encoding="utf-8")
+    assert unpacked(block(page, "gks-rdf")) == (tmp_path / "graph.ttl").read_bytes()
+    assert page == to_sparql_page(sample_library.graph, title="sample", site=True)
 
 
 def test_the_same_library_gives_the_same_page(sample_library, sample_page):

@@ -17,6 +17,7 @@ import zlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +27,7 @@ from markupsafe import Markup
 
 from ..errors import ExportError, QueryError
 from ..query import find_queries
-from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, generate_turtle
+from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, generate_turtle, ontology_triples, serialize_triples
 from ..view import script_json
 from ..view.page import packed, unpacked
 
@@ -72,18 +73,24 @@ def _assets() -> dict[str, str]:
         "oxigraph_js": base64.b64encode((vendor / "oxigraph.js").read_bytes()).decode("ascii"),
         # 4 MB of WebAssembly, 1.55 MB compressed, in 0.07 s (level 9 saves 0.12 MB in 0.4 s): made once per process
         "wasm": packed((vendor / "oxigraph_bg.wasm").read_bytes(), 3),
+        # The ontology, loaded into the page's store beside the library's Turtle (as graphkit query does)
+        "ontology": packed(serialize_triples(ontology_triples()).encode("utf-8"), _LEVEL),
     }
 
 
-def _packed_turtle(G: nx.MultiDiGraph, base: str, limit: int) -> tuple[str | None, int]:
-    """The triples ``graphkit query`` loads, as ``packed`` Turtle, and the Turtle's size in bytes.
+def _ontology_bytes() -> int:
+    return len(unpacked(_assets()["ontology"]))
+
+
+def _packed_turtle(pieces: Iterable[str], limit: int) -> tuple[str | None, int]:
+    """Turtle given a piece at a time, as ``packed`` text, and its size in bytes.
 
     ``None`` and the size so far once the Turtle grows past ``limit`` bytes.
     """
     compressor = zlib.compressobj(_LEVEL)
     size = 0
     chunks = []
-    for piece in generate_turtle(G, base, with_ontology=True):
+    for piece in pieces:
         data = piece.encode("utf-8")
         size += len(data)
         if size > limit:
@@ -129,6 +136,7 @@ def to_sparql_page(
     site: bool = False,
     start: str = START_QUERY,
     max_turtle_bytes: int = MAX_TURTLE_BYTES,
+    turtle: Iterable[str] | None = None,
 ) -> str:
     """The SPARQL page of ``G``: one self-contained HTML file that queries the library in the browser.
 
@@ -148,6 +156,10 @@ def to_sparql_page(
     max_turtle_bytes : int
         A library whose Turtle is larger gets a page that says it is too large to query in a
         browser and points to ``graphkit serve`` (see ``MAX_TURTLE_BYTES``).
+    turtle : iterable of str, optional
+        The library's Turtle, ``generate_turtle(G, base_iri)`` by default, given a piece at a
+        time; a site passes the text it wrote to ``graph.ttl`` rather than write it twice.
+        The page loads the ontology beside it.
 
     Returns
     -------
@@ -165,7 +177,11 @@ def to_sparql_page(
     if start not in queries:
         raise QueryError(f"no shipped query is named {start!r} (known: {', '.join(queries)})")
     base = check_base_iri(base_iri)
-    rdf, rdf_bytes = _packed_turtle(G, base, max_turtle_bytes)
+    ontology_bytes = _ontology_bytes()
+    rdf, rdf_bytes = _packed_turtle(
+        generate_turtle(G, base) if turtle is None else turtle, max_turtle_bytes - ontology_bytes
+    )
+    rdf_bytes += ontology_bytes
     prefixes = {**PREFIXES, "pat": base + "pattern/"}
     meta: dict[str, Any] = {
         "queries": [
@@ -185,7 +201,7 @@ def to_sparql_page(
     }
     assets = dict(_assets())
     if rdf is None:  # nothing to load: the page carries no engine either
-        assets.update(wasm="", oxigraph_js="")
+        assets.update(wasm="", oxigraph_js="", ontology="")
     env = jinja2.Environment(
         loader=jinja2.DictLoader({"sparql.html": assets["template"]}), autoescape=True, keep_trailing_newline=True
     )

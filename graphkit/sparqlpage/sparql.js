@@ -142,7 +142,7 @@
       storeStatus("The SPARQL engine stopped: " + hooks.failed, true);
     };
     worker.postMessage({ type: "load", oxigraph: $("gks-oxigraph").textContent, wasm: $("gks-wasm").textContent,
-                         rdf: $("gks-rdf").textContent, format: META.rdfFormat, prefixes: META.prefixes });
+                         ontology: $("gks-ontology").textContent, rdf: $("gks-rdf").textContent, format: META.rdfFormat, prefixes: META.prefixes });
   }
   function ask(text) {
     var id = nextId++;

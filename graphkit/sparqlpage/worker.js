@@ -2,7 +2,7 @@
 
    The page starts it from its own text (a blob), so the page's tab stays responsive while the
    store loads and a query runs, and "Stop" can end a query that runs too long. Messages:
-     in:  {type: "load", oxigraph, wasm, rdf, format, prefixes}   (base64 texts of the page's data blocks)
+     in:  {type: "load", oxigraph, wasm, ontology, rdf, format, prefixes}   (base64 texts of the page's data blocks)
           {type: "query", id, text}
      out: {type: "ready", triples, slugs, ms}  or  {type: "failed", message, tooLarge}
           {type: "answer", id, ok, kind: "results" | "graph", body, ms}  or  {..., ok: false, message, fatal}
@@ -36,11 +36,13 @@ async function load(message) {
   URL.revokeObjectURL(glue);
   ox.initSync({ module: await inflate(message.wasm) });
   var compiled = performance.now();
-  var rdf = await inflate(message.rdf);
+  var ontology = await inflate(message.ontology), rdf = await inflate(message.rdf);
   var inflated = performance.now();
   store = new ox.Store();
+  // Two documents, as graphkit query loads them: the ontology, then the library.
+  store.load(ontology, { format: message.format, no_transaction: true });
   store.load(rdf, { format: message.format, no_transaction: true });
-  rdf = null;
+  ontology = rdf = null;
   var loaded = performance.now();
   var slugs = store.query("SELECT ?slug WHERE { ?p a <https://w3id.org/graphkit/ontology#Pattern> ; " +
     "<https://w3id.org/graphkit/ontology#slug> ?slug }").map(function (row) { return row.get("slug").value; });
