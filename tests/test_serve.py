@@ -531,6 +531,23 @@ def test_a_result_row_shows_its_pattern_on_the_map(page):
 
 
 @pytest.mark.browser
+def test_the_panel_binds_in_the_where_group_as_the_sparql_page_does(page):
+    bind = "(q) => window.gkQuery.withBindings(q, {pattern: 'kanban'})"
+    assert page.evaluate(bind, "CONSTRUCT { ?p gk:related ?q } WHERE { ?p gk:slug ?pattern }") == (
+        'CONSTRUCT { ?p gk:related ?q } WHERE { VALUES ?pattern { "kanban" } ?p gk:slug ?pattern }'
+    )
+    assert page.evaluate(bind, "CONSTRUCT { ?p gk:x '{' } { ?p gk:slug ?pattern }") == (
+        "CONSTRUCT { ?p gk:x '{' } { VALUES ?pattern { \"kanban\" } ?p gk:slug ?pattern }"
+    )
+    assert page.evaluate(bind, "CONSTRUCT WHERE { ?p gk:slug ?pattern }") == (
+        'CONSTRUCT WHERE { ?p gk:slug ?pattern }\nVALUES (?pattern) { ("kanban") }'
+    )
+    assert page.evaluate(bind, "# {\nSELECT * { ?p gk:slug ?pattern }") == (
+        '# {\nSELECT * { VALUES ?pattern { "kanban" } ?p gk:slug ?pattern }'
+    )
+
+
+@pytest.mark.browser
 def test_bound_text_is_a_value_never_query_text(page):
     # A value that would close the string and add a clause if it were pasted unescaped.
     _head, rows = _run_in_panel(page, "search", {"text": 'lean" ) } UNION { ?p ?q ?r } #\\'})

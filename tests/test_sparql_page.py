@@ -442,3 +442,23 @@ def test_the_maps_details_ask_the_sparql_page_about_a_pattern(tab, tmp_path):
     assert tab.page.url.startswith((site / "sparql.html").as_uri() + "#q=")
     assert tab.table() == cli_rows(None, "neighbours", {"pattern": "kanban"})
     assert tab.attempted == []
+
+
+# The three ways SPARQL spells a CONSTRUCT's WHERE group: a value is bound in the group, never in the template.
+BOUND_CONSTRUCTS = [
+    "CONSTRUCT { ?p gk:related ?q } WHERE { ?p gk:slug ?pattern ; gk:related ?q }",
+    "CONSTRUCT { ?p gk:related ?q } { ?p gk:slug ?pattern ; gk:related ?q }",
+    "CONSTRUCT WHERE { ?p gk:slug ?pattern ; gk:related ?q }",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("construct", BOUND_CONSTRUCTS)
+def test_a_bound_construct_gives_the_triples_of_graphkit_query(tab, sample_file, construct):
+    outcome = tab.open(sample_file.as_uri() + address(construct, {"pattern": "kanban"}))
+    assert outcome["kind"] == "graph"
+    shown = tab.page.text_content("#gks-results pre")
+    expected = graphkit.query.query(graphkit.load_library(), construct, bindings={"pattern": "kanban"}).triples
+    assert len(expected) > 1
+    assert {q.triple for q in ox.parse(shown.encode(), format=ox.RdfFormat.TURTLE)} == set(expected)
+    tab.assert_clean()

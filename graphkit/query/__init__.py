@@ -31,6 +31,7 @@ __all__ = [
     "KeptStore",
     "QueryResult",
     "ShippedQuery",
+    "binding_script",
     "check_query",
     "find_queries",
     "get_query",
@@ -189,6 +190,23 @@ def parse_binding(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
         except ValueError as err:
             raise QueryError(f"?{name}: {value} is not a valid IRI ({err})") from err
     return name, _term(name, value)
+
+
+def binding_script() -> str:
+    """The script a page puts before its own to read a query's text and bind values (``bind.js``).
+
+    It binds as ``parse_binding`` reads a value (``<...>`` an IRI, anything else a string),
+    by a VALUES block that opens the query's WHERE group. The SPARQL page and graphkit
+    serve's query panel share it. It defines one global, ``graphkitSparql``.
+
+    Examples
+    --------
+    >>> binding_script().count("var graphkitSparql =")
+    1
+    """
+    from importlib import resources
+
+    return (resources.files(__package__) / "bind.js").read_text(encoding="utf-8")
 
 
 def query(

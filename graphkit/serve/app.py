@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError, QueryRefused, ServeError
 from ..namespaces import DEFAULT_BASE_IRI, PREFIXES
-from ..query import KeptStore, check_query, find_queries
+from ..query import KeptStore, binding_script, check_query, find_queries
 from .oxigraph import OxigraphServer
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def to_served_page(
         f"<style>{_asset('panel.css')}</style>\n"
         f"{_asset('panel.html')}\n"
         f'<script type="application/json" id="gkq-data">{script_json(data)}</script>\n'
-        f"<script>{_asset('panel.js')}</script>\n"
+        f"<script>{binding_script()}\n{_asset('panel.js')}</script>\n"
     )
     head, tag, tail = page.rpartition("</body>")
     if not tag:

@@ -11,29 +11,9 @@
 
   function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
 
-  // A SPARQL string literal of any text: only ", \, LF and CR need escaping (SPARQL 1.1, STRING_LITERAL2).
-  function literal(text) {
-    return '"' + text.replace(/[\\"\n\r]/g, function (c) {
-      return { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r" }[c];
-    }) + '"';
-  }
-  // Where the outermost group pattern opens: the first "{" outside comments, IRIs and strings.
-  function firstBrace(text) {
-    var re = /#[^\n\r]*|<[^<>"{}|^`\\\s]*>|"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|\{/g;
-    var m;
-    while ((m = re.exec(text)) !== null) { if (m[0] === "{") return m.index; }
-    return -1;
-  }
-  // Bind each parameter by a VALUES block at the start of the WHERE group, so that FILTERs see it,
-  // as graphkit.query binds it before evaluation.
-  function withBindings(text, values) {
-    var names = Object.keys(values);
-    if (!names.length) return text;
-    var at = firstBrace(text);
-    if (at < 0) throw new Error("the query has no { ... } group to bind values in");
-    var block = names.map(function (n) { return " VALUES ?" + n + " { " + literal(values[n]) + " }"; }).join("");
-    return text.slice(0, at + 1) + block + text.slice(at + 1);
-  }
+  // Binding values (a "<...>" value is an IRI, anything else a string): graphkitSparql (query/bind.js),
+  // put before this script.
+  var withBindings = graphkitSparql.withBindings;
 
   function status(text, error) { var s = $("gkq-status"); s.textContent = text; s.className = error ? "gkq-error" : ""; }
 

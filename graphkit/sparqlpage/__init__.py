@@ -14,10 +14,10 @@ import base64
 import hashlib
 import os
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +26,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from ..errors import ExportError, QueryError
-from ..query import find_queries
+from ..query import binding_script, find_queries
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, generate_turtle, ontology_triples, serialize_triples
 from ..view import script_json
 from ..view.page import packed, unpacked
@@ -67,7 +67,8 @@ def _assets() -> dict[str, str]:
     return {
         "template": (here / "sparql.html").read_text(encoding="utf-8"),
         "css": (here / "sparql.css").read_text(encoding="utf-8"),
-        "app_js": (here / "sparql.js").read_text(encoding="utf-8"),
+        # the page's one script: the query-text reading it shares with graphkit serve, then its own
+        "app_js": binding_script() + "\n" + (here / "sparql.js").read_text(encoding="utf-8"),
         "worker_js": (here / "worker.js").read_text(encoding="utf-8"),
         # Oxigraph's glue code, an ES module: the worker imports it from a blob: of this text
         "oxigraph_js": base64.b64encode((vendor / "oxigraph.js").read_bytes()).decode("ascii"),

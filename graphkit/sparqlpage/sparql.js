@@ -25,68 +25,9 @@
   function storeStatus(text, error) { var s = $("gks-store"); s.textContent = text; s.className = error ? "gks-error" : ""; }
   function status(text, error) { var s = $("gks-status"); s.textContent = text; s.className = error ? "gks-error" : ""; }
 
-  // --- reading a query's text (for the form fields and messages only: the engine decides what runs)
-  // Comments, IRIs, strings, names and "{", as SPARQL spells them.
-  var TOKEN = /#[^\n\r]*|<[^<>"{}|^`\\\u0000-\u0020]*>|'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"|[?$]?[A-Za-z_][\w-]*(?::[\w.%-]*)?|:[\w.%-]*|\{/g;
-  function tokens(text) {
-    var out = [], m;
-    TOKEN.lastIndex = 0;
-    while ((m = TOKEN.exec(text)) !== null) out.push({ text: m[0], at: m.index });
-    return out;
-  }
-  function isKeyword(t) { return /^[A-Za-z_][\w-]*$/.test(t.text); }
-  // The first keyword after the prologue: the query's form, or what the text is instead.
-  function firstKeyword(text) {
-    var t = tokens(text).find(function (t) { return isKeyword(t) && !/^(prefix|base)$/i.test(t.text); });
-    return t ? t.text.toUpperCase() : "";
-  }
-  // The names a query asks to bind: "--bind NAME=" in its comments, as the shipped queries say.
-  function parameters(text) {
-    var names = [], re = /--bind (\w+)=/g, m;
-    while ((m = re.exec(text)) !== null) { if (names.indexOf(m[1]) < 0) names.push(m[1]); }
-    return names;
-  }
-
-  // --- binding values as RDF terms ----------------------------------------------
-  // A SPARQL string literal of any text: only ", \, LF and CR need escaping (STRING_LITERAL2).
-  function literal(text) {
-    return '"' + text.replace(/[\\"\n\r]/g, function (c) {
-      return { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r" }[c];
-    }) + '"';
-  }
-  // "<...>" is an IRI, anything else a string, as graphkit query --bind reads a value.
-  function rdfTerm(name, value) {
-    if (value.charAt(0) === "<" && value.charAt(value.length - 1) === ">") {
-      if (!/^<[^<>"{}|^`\\\u0000-\u0020]*>$/.test(value)) throw new Error("?" + name + ": " + value + " is not a valid IRI");
-      return value;
-    }
-    return literal(value);
-  }
-  // The "{" that opens the query's WHERE group (a CONSTRUCT's template comes before it).
-  function whereGroup(text) {
-    var form = "", where = false, list = tokens(text);
-    for (var i = 0; i < list.length; i++) {
-      var t = list[i];
-      if (t.text === "{") { if (form !== "CONSTRUCT" || where) return t.at; }
-      else if (isKeyword(t)) {
-        var word = t.text.toUpperCase();
-        if (!form && /^(SELECT|ASK|CONSTRUCT|DESCRIBE)$/.test(word)) form = word;
-        if (word === "WHERE") where = true;
-      }
-    }
-    return -1;
-  }
-  // Each value is bound by a VALUES block opening the WHERE group, so FILTERs see it, as
-  // graphkit query binds values before the query runs. Never pasted into the text as text.
-  function withBindings(text, values) {
-    var names = Object.keys(values).filter(function (n) { return values[n] !== ""; });
-    if (!names.length) return text;
-    names.forEach(function (n) { if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error("“" + n + "” is not a variable name"); });
-    var at = whereGroup(text);
-    if (at < 0) throw new Error("the query has no { ... } group to bind ?" + names[0] + " in");
-    var block = names.map(function (n) { return " VALUES ?" + n + " { " + rdfTerm(n, values[n]) + " }"; }).join("");
-    return text.slice(0, at + 1) + block + text.slice(at + 1);
-  }
+  // Reading a query's text and binding values: graphkitSparql (query/bind.js), put before this script.
+  var firstKeyword = graphkitSparql.firstKeyword, parameters = graphkitSparql.parameters;
+  var withBindings = graphkitSparql.withBindings;
 
   // --- one-line errors --------------------------------------------------------------
   var UPDATES = /^(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH|USING)$/;
