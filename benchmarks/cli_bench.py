@@ -56,14 +56,17 @@ def _wait(process: subprocess.Popen[bytes]) -> tuple[int, float]:
     return process.returncode, usage.ru_maxrss * scale / 1e6
 
 
-def run_command(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run ``command`` to its end: seconds and peak MB. Its output is thrown away; a failure stops the benchmark."""
+def run_command(
+    command: list[str], env: dict[str, str], accept: Callable[[int], bool] = lambda code: code == 0
+) -> tuple[float, float]:
+    """Run ``command`` to its end: seconds and peak MB. Its output is thrown away; an exit code
+    that ``accept`` refuses (any but 0 by default) stops the benchmark."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
         code, peak = _wait(process)
         seconds = time.perf_counter() - start
-        if code != 0:
+        if not accept(code):
             err.seek(0)
             raise SystemExit(f"{' '.join(command)} failed ({code}):\n{err.read().decode(errors='replace')[-2000:]}")
     return seconds, peak
