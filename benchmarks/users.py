@@ -112,11 +112,13 @@ def _commands(library: Path, workdir: Path, env: dict[str, str]) -> dict[str, Ca
 
 
 def _prime(library: Path, workdir: Path, env: dict[str, str], keys: list[str]) -> None:
-    """The state a user's second command finds: records parsed, the site built, the query store kept."""
+    """The state a user's second command finds: records parsed, the site built, the query store and served page kept."""
     graphkit = _program("graphkit")
     run_command([*graphkit, "build", str(library), "-o", str(workdir / "site")], env)
     if "query" in keys or "serve" in keys:
         run_command([*graphkit, "query", str(library), QUERY], env)
+    if "serve" in keys:  # keeps the served page too
+        run_server([*graphkit, "serve", str(library), "--port", "0"], env, _graphkit_endpoint)
     time.sleep(2.1)  # past the 2 s in which a file just written may still change unseen
     run_command([*graphkit, "build", str(library), "-o", str(workdir / "site")], env)
 
