@@ -195,9 +195,10 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     library = _load(root)
     more = []
     if shacl:
+        from .library import apply_severity
         from .shapes import validate_shapes
 
-        more = validate_shapes(library.graph)
+        more = apply_severity(validate_shapes(library.graph), library.config.severity)
     report = library.problems_report(more)
     errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":

@@ -258,9 +258,21 @@ def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Confi
     )
 
 
-@lru_cache(maxsize=8)
+_last_read: list[Any] = [(None, None)]  # the vocabulary last asked about, with its answer
+
+
 def _read_fields(vocabulary: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
     """The top-level keys and the ``relationships:`` keys some relation or the loader reads."""
+    # Asked once per file with the same vocabulary: hashing it each time (every relation
+    # type) would cost more than the answer.
+    last = _last_read[0]
+    if last[0] is not vocabulary:
+        last = _last_read[0] = (vocabulary, _read_fields_of(vocabulary))
+    return last[1]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def _read_fields_of(vocabulary: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
     top, nested = set(_READ_KEYS), set()
     for rt in vocabulary.values():
         if rt.field is None:

@@ -107,7 +107,7 @@ def survey_fields(
                 seen.add(path)
                 entry.files += 1
             entry.shapes[_shape(value)] += 1
-            _references(value, entry, path in read, names)
+            _references(value, entry, read.get(path), names)
             if isinstance(value, dict) and depth < _DEPTH:
                 walk(value, path + ".", depth + 1, seen)
 
@@ -122,7 +122,8 @@ def survey_fields(
             data["references"] = {
                 "values": entry.values,
                 "resolved": entry.resolved,
-                "target": [k for k in (*_TARGET_ORDER, "name") if entry.keys[k]],
+                "target": [k for k in (*_TARGET_ORDER, "name") if entry.keys[k]]
+                + sorted(k for k in entry.keys if k not in _TARGET_ORDER and k != "name"),
                 "weight": _weight_key(entry),
                 "read_by": rt.name if rt is not None else None,
                 "by_shape": entry.structural,
@@ -138,8 +139,13 @@ def survey_fields(
     }
 
 
-def _references(value: Any, entry: _Field, is_read: bool, names: set[str]) -> None:
-    """Count the references in one value of a field (its mapping entries' target keys and weights too)."""
+def _references(value: Any, entry: _Field, rt: RelationType | None, names: set[str]) -> None:
+    """Count the references in one value of a field (its mapping entries' target keys and weights too).
+
+    ``rt`` is the relation that reads the field already, if any: its target keys count too.
+    """
+    is_read = rt is not None
+    order = tuple(dict.fromkeys((*rt.target, *_TARGET_ORDER))) if rt is not None else _TARGET_ORDER
     found = looks_like_references(value)
     if found is None and not (is_read and isinstance(value, list) and value):
         return
@@ -155,9 +161,7 @@ def _references(value: Any, entry: _Field, is_read: bool, names: set[str]) -> No
             continue
         if not isinstance(item, dict):
             continue
-        keys = [
-            k for k in _TARGET_ORDER if isinstance(item.get(k), (str, int, float)) and not isinstance(item.get(k), bool)
-        ]
+        keys = [k for k in order if isinstance(item.get(k), (str, int, float)) and not isinstance(item.get(k), bool)]
         if keys:
             entry.structural = True
         elif is_read and isinstance(item.get("name"), str):
@@ -170,7 +174,7 @@ def _references(value: Any, entry: _Field, is_read: bool, names: set[str]) -> No
         targets = [str(item[k]) for k in keys]
         if any(t in names for t in targets):
             entry.resolved += 1
-        elif keys == ["name"]:
+        elif keys == ["name"] and "name" not in order:
             entry.unresolved_by_name += 1
         for k, v in item.items():
             if k not in REFERENCE_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool):
