@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import graphkit
 from graphkit.cli import cli
+from graphkit.explore import pattern_rows
 from graphkit.load import parse_config, parse_pattern
 from graphkit.load.survey import survey_fields, to_config_toml
 from graphkit.rdf import to_turtle
@@ -219,6 +220,7 @@ def test_with_the_suggested_configuration_every_reference_is_an_edge(configured)
     assert externals == ["Git", "Jenkins", "cadence-hub", "planetary-boundaries"]
     assert lib.graph.nodes["Git"]["title"] == "Git" and lib.graph.nodes["Git"]["path"] is None
     assert len(lib.patterns) == 8
+    assert [row["slug"] for row in pattern_rows(lib.graph)] == sorted(p.slug for p in lib.patterns)
     # nothing is left unseen: the survey has nothing more to declare
     assert run("fields", str(configured), "--toml").output == (
         "# add to graphkit.toml (relations it already declares are left out)\n"
