@@ -170,6 +170,8 @@ def stats(root: str | None, fmt: str, top: int) -> None:
         f"components          {data['components']} "
         f"(largest {data['largest_component']}, {data['isolated_patterns']} isolated patterns)"
     )
+    if data["external_nodes"]:
+        click.echo(f"external nodes      {data['external_nodes']} ({data['external_edges']} edges lead to them)")
     click.echo(f"problems            {data['problems']} ({data['errors']} errors, {data['warnings']} warnings)")
     for kind, n in data["problems_by_kind"].items():
         click.echo(f"  {kind:<22}{n}")
@@ -193,9 +195,10 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     library = _load(root)
     more = []
     if shacl:
+        from .library import apply_severity
         from .shapes import validate_shapes
 
-        more = validate_shapes(library.graph)
+        more = apply_severity(validate_shapes(library.graph), library.config.severity)
     report = library.problems_report(more)
     errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":
@@ -203,9 +206,49 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     else:
         for p in [*library.problems, *more]:
             _say(str(p))
-        click.echo(f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings")
+        summary = f"{report['files']} files, {report['patterns']} patterns"
+        if report.get("external_nodes"):
+            summary += f" ({report['external_nodes']} external nodes)"
+        summary += f": {errors} errors, {warnings} warnings"
+        if report.get("severity"):
+            summary += " (severity: " + ", ".join(f"{k} {v}" for k, v in report["severity"].items()) + ")"
+        click.echo(summary)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+@cli.command()
+@root_argument
+@format_option
+@click.option("--toml", "as_toml", is_flag=True, help="Print the configuration that declares the reference fields.")
+@follow_outside_option
+def fields(root: str | None, fmt: str, as_toml: bool) -> None:
+    """Survey the frontmatter: every key path, how many files carry it, its shapes and references.
+
+    Example, for a new library: graphkit fields path/to/library --toml > path/to/library/graphkit.toml
+    """
+    from .library import sample_library
+    from .load import load_config
+    from .load.survey import survey_fields, to_config_toml
+
+    base = Path(root) if root is not None else sample_library()
+    config = load_config(base, follow_outside=_follow_outside())
+    survey = survey_fields(base, config, follow_outside=_follow_outside())
+    if as_toml:
+        for line in to_config_toml(survey, config.vocabulary).rstrip("\n").split("\n"):
+            _say(line)
+        return
+    if fmt == "json":
+        _dump_json(survey)
+        return
+    click.echo(f"{survey['files']} files, {survey['patterns']} patterns")
+    click.echo(f"{'files':>6}  {'references':>17}  path: shapes")
+    for item in survey["fields"]:
+        ref = item.get("references")
+        refs = f"{ref['resolved']:>7} of {ref['values']:<7}" if ref else ""
+        shapes = ", ".join(f"{shape} {n}" for shape, n in item["shapes"].items())
+        read = f" (read by {ref['read_by']})" if ref and ref["read_by"] else (" (read by no relation)" if ref else "")
+        _say(f"{item['files']:>6}  {refs:>17}  {item['path']}: {shapes}{read}")
 
 
 @cli.command(name="path")

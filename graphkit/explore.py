@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from .graph import get_pattern
+from .model import EXTERNAL
 
 __all__ = [
     "Step",
@@ -151,7 +152,7 @@ def format_path(path: Sequence[Step]) -> str:
 
 
 def pattern_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """One row per pattern (slug, attributes, degrees), ready for a table or a DataFrame.
+    """One row per pattern (slug, attributes, degrees), ready for a table or a DataFrame; external nodes have none.
 
     Examples
     --------
@@ -168,6 +169,7 @@ def pattern_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return [
         {"slug": slug, **data, "in_degree": curated_in[slug], "out_degree": curated_out[slug]}
         for slug, data in G.nodes(data=True)
+        if data.get("kind") != EXTERNAL  # no pattern
     ]
 
 

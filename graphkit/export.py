@@ -122,14 +122,32 @@ def write_format(G: nx.MultiDiGraph, path: str | os.PathLike[str], fmt: str, **o
 
 def _vocabulary_data(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     vocabulary = G.graph.get("vocabulary", DEFAULT_VOCABULARY)
-    return [dict(vars(vocabulary[name])) for name in vocabulary]
+    # How a relation is read from the files goes in only where it is not the default
+    # (the graph of a library that declares none is written as before).
+    default = RelationType("", "")
+    return [
+        {k: v for k, v in vars(vocabulary[name]).items() if k not in _READING or v != getattr(default, k)}
+        for name in vocabulary
+    ]
+
+
+_READING = ("field", "target", "weight", "keep", "unresolved")
 
 
 def _vocabulary(data: Any) -> Vocabulary:
     if not data:
         return DEFAULT_VOCABULARY
     # JSON gives the dash pattern back as a list; the relation type holds a tuple.
-    return Vocabulary(RelationType(**{**item, "dashes": _dashes(item.get("dashes"))}) for item in data)
+    return Vocabulary(
+        RelationType(
+            **{
+                **item,
+                "dashes": _dashes(item.get("dashes")),
+                **{k: tuple(item[k]) for k in ("target", "keep") if k in item},
+            }
+        )
+        for item in data
+    )
 
 
 def _dashes(value: Any) -> tuple[int, ...] | None:

@@ -15,13 +15,15 @@ from typing import Any
 import networkx as nx
 
 from .errors import PatternNotFound
-from .model import DEFAULT_VOCABULARY, ERROR, WARNING, Link, Pattern, Problem, Vocabulary
+from .model import DEFAULT_VOCABULARY, ERROR, EXTERNAL, WARNING, Link, Pattern, Problem, Vocabulary
 
 __all__ = [
     "Edge",
     "build_graph",
     "edge_key",
+    "external_attributes",
     "get_pattern",
+    "is_external",
     "graph_stats",
     "link_patterns",
     "NODE_ATTRIBUTES",
@@ -70,6 +72,8 @@ class Edge:
     description: str | None = None
     confidence: float | None = None
     reason: str | None = None
+    external: bool = False  # the target is no pattern but an external node
+    extra: tuple[tuple[str, Any], ...] = ()  # the entry's keys the relation keeps
 
     @property
     def key(self) -> str:
@@ -112,32 +116,59 @@ def link_patterns(
         reported.add(marker)
         problems.append(Problem(p.path, kind, severity, message, slug=p.slug, relation=link.relation, target=link.ref))
 
+    def resolve(ref: str) -> str | None | list[str]:
+        """The slug ``ref`` names; None when it names nothing; the slugs when an id names several."""
+        if ref in by_slug:
+            return ref
+        slugs = by_id.get(ref)
+        if slugs is None:
+            return None
+        return slugs[0] if len(set(slugs)) == 1 else sorted(set(slugs))
+
     for p in patterns:
         for link in p.links:
             where = f"{link.relation} (inferred)" if link.inferred else link.relation
-            if link.ref in by_slug:
-                target = link.ref
-            elif link.ref in by_id and len(set(by_id[link.ref])) == 1:
-                target = by_id[link.ref][0]
-            elif link.ref in by_id:
-                names = ", ".join(sorted(by_id[link.ref]))
+            found = resolve(link.ref)
+            if link.alt is not None:
+                other = resolve(link.alt)
+                if found != other:
+                    use = link.alt if found is None and isinstance(other, str) else link.ref
+                    report(
+                        p,
+                        link,
+                        "reference-mismatch",
+                        WARNING,
+                        f"{where} names {link.ref!r} and {link.alt!r} in one entry, which are not the same "
+                        f"pattern; {use!r} is used",
+                    )
+                    if use == link.alt:
+                        found = other
+            external = False
+            if isinstance(found, list):
                 report(
                     p,
                     link,
                     "ambiguous-reference",
                     ERROR,
-                    f"{where} names id {link.ref!r}, which several patterns share ({names}); use a slug",
+                    f"{where} names id {link.ref!r}, which several patterns share ({', '.join(found)}); use a slug",
                 )
                 continue
-            else:
-                report(
-                    p,
-                    link,
-                    "dangling-reference",
-                    ERROR if not link.inferred else WARNING,
-                    f"{where} names {link.ref!r}, which is no pattern's slug or id",
-                )
-                continue
+            if found is None:
+                rt = vocabulary.get(link.relation)
+                policy = rt.unresolved if rt is not None and not link.inferred else "error"
+                if policy == EXTERNAL:
+                    external = True
+                    found = link.ref
+                else:
+                    report(
+                        p,
+                        link,
+                        "dangling-reference",
+                        ERROR if policy == "error" and not link.inferred else WARNING,
+                        f"{where} names {link.ref!r}, which is no pattern's slug or id",
+                    )
+                    continue
+            target = found
             if target == p.slug:
                 report(p, link, "self-reference", WARNING, f"{where} names the pattern itself; no edge is made")
                 continue
@@ -153,6 +184,8 @@ def link_patterns(
                     link.description,
                     link.confidence,
                     link.reason,
+                    external,
+                    link.extra,
                 )
             elif (old.weight is None and link.weight is not None) or (
                 old.description is None and link.description is not None
@@ -166,6 +199,8 @@ def link_patterns(
                     old.description if old.description is not None else link.description,
                     old.confidence,
                     old.reason,
+                    old.external,
+                    old.extra or link.extra,
                 )
     edges = list(merged.values())
     problems.extend(_one_sided(edges, by_slug, vocabulary))
@@ -176,7 +211,7 @@ def _one_sided(edges: list[Edge], by_slug: dict[str, Pattern], vocabulary: Vocab
     """Curated links whose target's file does not state the other direction: of a symmetric
     relation, or of an inverse the files write too (an inverse only the export states, such as
     ``enabled_by``, cannot be missing)."""
-    curated = {(e.source, e.relation, e.target) for e in edges if not e.inferred}
+    curated = {(e.source, e.relation, e.target) for e in edges if not e.inferred and not e.external}
     problems = []
     for source, relation, target in sorted(curated):
         rt = vocabulary.get(relation)
@@ -230,6 +265,26 @@ def node_attributes(p: Pattern) -> dict[str, Any]:
     }
 
 
+def external_attributes(ref: str) -> dict[str, Any]:
+    """The attributes of an external node (a target outside the library): ``kind`` ``"external"``,
+    the reference as its title, every pattern attribute empty.
+
+    Examples
+    --------
+    >>> a = external_attributes("git")
+    >>> a["kind"], a["title"], a["path"]
+    ('external', 'git', None)
+    """
+    attrs = node_attributes(Pattern(ref, ref))
+    attrs.update(kind=EXTERNAL, path=None, generation=None)
+    return attrs
+
+
+def is_external(G: nx.MultiDiGraph, node: str) -> bool:
+    """Whether ``node`` is an external node (no pattern of the library)."""
+    return G.nodes[node].get("kind") == EXTERNAL
+
+
 def build_graph(
     patterns: Iterable[Pattern], vocabulary: Vocabulary = DEFAULT_VOCABULARY, edges: Iterable[Edge] | None = None
 ) -> nx.MultiDiGraph:
@@ -247,9 +302,11 @@ def build_graph(
     Returns
     -------
     nx.MultiDiGraph
-        Nodes keyed by slug, in sorted order. Edge key = relation name, or
-        ``"<relation>:inferred"`` for a machine-inferred link. Edge attributes: ``relation``,
-        ``inferred``, and ``weight``, ``description``, ``confidence``, ``reason`` when given.
+        Nodes keyed by slug, in sorted order; then the external nodes (targets of a relation
+        declared ``unresolved = "external"``), keyed by the reference, with ``kind``
+        ``"external"``. Edge key = relation name, or ``"<relation>:inferred"`` for a
+        machine-inferred link. Edge attributes: ``relation``, ``inferred``, and ``weight``,
+        ``description``, ``confidence``, ``reason`` when given, and the keys the relation keeps.
 
     Examples
     --------
@@ -261,14 +318,18 @@ def build_graph(
     if edges is None:
         edges, _ = link_patterns(patterns, vocabulary)
     G = nx.MultiDiGraph(vocabulary=vocabulary)
+    edges = sorted(edges, key=lambda e: (e.source, e.key, e.target))
     for p in patterns:
         G.add_node(p.slug, **node_attributes(p))
-    for e in sorted(edges, key=lambda e: (e.source, e.key, e.target)):
+    for ref in sorted({e.target for e in edges if e.external}):
+        G.add_node(ref, **external_attributes(ref))
+    for e in edges:
         attrs: dict[str, Any] = {"relation": e.relation, "inferred": e.inferred}
         for name in ("weight", "description", "confidence", "reason"):
             value = getattr(e, name)
             if value is not None:
                 attrs[name] = value
+        attrs.update(e.extra)
         G.add_edge(e.source, e.target, key=e.key, **attrs)
     return G
 
@@ -322,8 +383,11 @@ def graph_stats(G: nx.MultiDiGraph, problems: Iterable[Problem] = (), top: int =
     curated: Counter[str] = Counter()
     inferred: Counter[str] = Counter()
     degree: Counter[str] = Counter()
+    externals = {n for n, kind in G.nodes(data="kind") if kind == EXTERNAL}
+    external_edges = 0
     for u, v, data in G.edges(data=True):
         (inferred if data["inferred"] else curated)[data["relation"]] += 1
+        external_edges += v in externals
         if not data["inferred"]:
             degree[u] += 1
             degree[v] += 1
@@ -336,10 +400,12 @@ def graph_stats(G: nx.MultiDiGraph, problems: Iterable[Problem] = (), top: int =
     problems = list(problems)
     by_kind = Counter(p.kind for p in problems)
     by_severity = Counter(p.severity for p in problems)
-    components = sorted((len(c) for c in nx.weakly_connected_components(G)), reverse=True)
-    hubs = sorted(G.nodes, key=lambda n: (-degree[n], n))[:top]
+    # External nodes are no patterns: they neither join components nor count among the hubs.
+    patterns = G.subgraph(n for n in G if n not in externals) if externals else G
+    components = sorted((len(c) for c in nx.weakly_connected_components(patterns)), reverse=True)
+    hubs = sorted(patterns.nodes, key=lambda n: (-degree[n], n))[:top]
     return {
-        "patterns": G.number_of_nodes(),
+        "patterns": patterns.number_of_nodes(),
         "edges": sum(curated.values()),
         "edges_by_relation": ordered(curated),
         "inferred_edges": sum(inferred.values()),
@@ -350,7 +416,9 @@ def graph_stats(G: nx.MultiDiGraph, problems: Iterable[Problem] = (), top: int =
         "problems_by_kind": dict(sorted(by_kind.items())),
         "components": len(components),
         "largest_component": components[0] if components else 0,
-        "isolated_patterns": sum(1 for n in G if G.degree(n) == 0),
+        "isolated_patterns": sum(1 for n in patterns if patterns.degree(n) == 0),
+        "external_nodes": len(externals),
+        "external_edges": external_edges,
         "most_connected": [
             {"slug": n, "title": G.nodes[n].get("title"), "degree": degree[n]} for n in hubs if degree[n] > 0
         ],

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .load import Config, Scan, load_patterns, sort_problems
-from .model import ERROR, WARNING, Pattern, Problem, Vocabulary
+from .model import ERROR, EXTERNAL, OFF, WARNING, Pattern, Problem, Vocabulary
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Library", "load_library", "sample_library"]
+__all__ = ["Library", "apply_severity", "load_library", "sample_library"]
 
 
 def sample_library() -> Path:
@@ -56,31 +56,66 @@ class Library:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
+    @property
+    def external_nodes(self) -> int:
+        """How many nodes of the graph are external (targets outside the library), not patterns."""
+        return sum(1 for _, kind in self.graph.nodes(data="kind") if kind == EXTERNAL)
+
     def problems_report(self, more: Iterable[Problem] = ()) -> dict[str, Any]:
         """The problems report as JSON-ready data (what ``graphkit check -f json`` prints).
 
-        ``more`` adds problems found after loading (e.g. by the SHACL shapes).
+        ``more`` adds problems found after loading (e.g. by the SHACL shapes); the
+        configuration's ``[severity]`` table applies to them too. The report shows that
+        table (``severity``) and the external nodes when there are any.
 
         Examples
         --------
         >>> sorted(load_library().problems_report())
         ['errors', 'files', 'patterns', 'problems', 'warnings']
         """
-        problems = [*self.problems, *more]
+        problems = [*self.problems, *apply_severity(more, self.config.severity)]
         errors = sum(1 for p in problems if p.severity == ERROR)
-        return {
+        report: dict[str, Any] = {
             "files": len(self.files),
             "patterns": len(self.patterns),
             "errors": errors,
             "warnings": len(problems) - errors,
             "problems": [p.to_dict() for p in problems],
         }
+        if self.config.severity:
+            report["severity"] = dict(self.config.severity)
+        if self.external_nodes:
+            report["external_nodes"] = self.external_nodes
+        return report
 
     def stats(self, top: int = 10) -> dict:
         """Counts of patterns, edges per relation, problems per kind, components and hubs."""
         from .graph import graph_stats
 
         return graph_stats(self.graph, self.problems, top=top)
+
+
+def apply_severity(problems: Iterable[Problem], severity: Iterable[tuple[str, str]]) -> list[Problem]:
+    """The problems with the severity the configuration sets for their kind; those set ``off`` left out.
+
+    Examples
+    --------
+    >>> p = Problem("a.md", "dangling-reference", "error", "enables names 'x', which is no pattern's slug or id")
+    >>> [q.severity for q in apply_severity([p], [("dangling-reference", "warning")])]
+    ['warning']
+    >>> apply_severity([p], [("dangling-reference", "off")])
+    []
+    """
+    table = dict(severity)
+    if not table:
+        return list(problems)
+    out = []
+    for p in problems:
+        setting = table.get(p.kind)
+        if setting == OFF:
+            continue
+        out.append(p if setting is None or setting == p.severity else replace(p, severity=setting))
+    return out
 
 
 def load_library(
@@ -116,7 +151,7 @@ def load_library(
         root=base,
         patterns=result.patterns,
         graph=G,
-        problems=tuple(sort_problems([*result.problems, *problems])),
+        problems=tuple(sort_problems(apply_severity([*result.problems, *problems], result.config.severity))),
         config=result.config,
         files=result.files,
         from_cache=result.from_cache,

@@ -18,10 +18,55 @@ __all__ = [
     "Problem",
     "ERROR",
     "WARNING",
+    "OFF",
+    "PROBLEM_KINDS",
+    "UNRESOLVED",
+    "EXTERNAL",
 ]
 
 ERROR = "error"
 WARNING = "warning"
+#: A problem kind switched off in the ``[severity]`` table: such problems are not reported.
+OFF = "off"
+#: The node ``kind`` of a target outside the library (a relation declared ``unresolved = "external"``).
+EXTERNAL = "external"
+#: What a declared relation does with a target that names no pattern: an error (the default),
+#: a warning, or an external node.
+UNRESOLVED = ("error", "warning", EXTERNAL)
+
+#: Every kind of problem graphkit reports; the ``[severity]`` table of the configuration can
+#: set each one to ``off``, ``warning`` or ``error``.
+PROBLEM_KINDS = (
+    "ambiguous-reference",
+    "bad-field",
+    "bad-reference",
+    "bad-relation",
+    "bad-slug",
+    "bad-value",
+    "dangling-reference",
+    "duplicate-id",
+    "duplicate-key",
+    "duplicate-slug",
+    "invalid-yaml",
+    "missing-slug",
+    "missing-title",
+    "no-frontmatter",
+    "not-mapping",
+    "not-text",
+    "not-utf8",
+    "one-sided-inverse",
+    "one-sided-symmetric",
+    "outside-library",
+    "recursive-yaml",
+    "reference-mismatch",
+    "self-reference",
+    "shacl",
+    "too-deep",
+    "too-large",
+    "undeclared-field",
+    "unknown-relation",
+    "unreadable",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +81,12 @@ class RelationType:
     under ``broader``, ``narrower`` or ``related`` in RDF. ``color`` (``#rrggbb``) and ``dashes``
     (dash and gap lengths; ``()`` for a solid line) are how the map draws it; where they are
     ``None`` the map picks them from the name.
+
+    Where the files write it: ``field``, a top-level key or a dotted path (by default the
+    name, at the top level and under ``relationships:``); ``target``, the keys of a mapping
+    entry that name the target, tried in order; ``weight``, the key of its weight; ``keep``,
+    other keys copied onto the edge; ``unresolved``, what a target that names no pattern is
+    (``error``, ``warning``, or ``external``: a node of its own outside the library).
     """
 
     name: str
@@ -47,6 +98,11 @@ class RelationType:
     inverse_label: str | None = None
     color: str | None = None
     dashes: tuple[int, ...] | None = None
+    field: str | None = None
+    target: tuple[str, ...] = ("slug", "id", "typeid", "target")
+    weight: str = "weight"
+    keep: tuple[str, ...] = ()
+    unresolved: str = "error"
 
     @property
     def directed(self) -> bool:
@@ -237,8 +293,10 @@ DEFAULT_VOCABULARY = Vocabulary(_BUILTIN)
 class Link:
     """One relation a pattern file declares, as written: the target is not resolved yet.
 
-    ``ref`` is what the file wrote (a TypeID or a slug); ``inferred`` links come from
-    ``graph_garden.inferred_links`` and carry ``confidence`` and ``reason``.
+    ``ref`` is what the file wrote (a TypeID or a slug); ``alt`` is another name the same
+    entry gives (a mapping whose ``slug`` and ``id`` differ), used when ``ref`` resolves to
+    no pattern. ``inferred`` links come from ``graph_garden.inferred_links`` and carry
+    ``confidence`` and ``reason``. ``extra`` holds the entry's keys the relation keeps.
     """
 
     relation: str
@@ -248,6 +306,8 @@ class Link:
     inferred: bool = False
     confidence: float | None = None
     reason: str | None = None
+    alt: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,7 +315,9 @@ class Pattern:
     """One pattern, normalized from either frontmatter generation.
 
     ``frontmatter`` keeps the whole parsed frontmatter (a read-only, JSON-safe mapping), so
-    nothing the file says is lost even when graphkit does not interpret it.
+    nothing the file says is lost even when graphkit does not interpret it. ``unread`` names
+    the fields no relation reads whose values look like references, each with the values
+    that may name patterns (empty when the shape alone says so, such as ``{hub_id: ...}``).
     """
 
     slug: str
@@ -275,6 +337,7 @@ class Pattern:
     generation: str = "classic"
     links: tuple[Link, ...] = ()
     frontmatter: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    unread: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def domain(self) -> str | None:
@@ -312,7 +375,10 @@ class Problem:
         return where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message} [{self.kind}]"
+        message = self.message
+        if self.target and self.target not in message:  # two such lines of one file would read the same
+            message += f" (target {self.target!r})"
+        return f"{self.where}: {self.severity}: {message} [{self.kind}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -73,9 +73,9 @@ def test_fixture_problems(fixture_library):
     assert [str(p) for p in fixture_library.problems] == [
         "alpha.md: error: related names 'missing-pattern', which is no pattern's slug or id [dangling-reference]",
         "beta.md: warning: related (inferred) names 'nowhere', which is no pattern's slug or id [dangling-reference]",
-        "beta.md: warning: complementary names the pattern itself; no edge is made [self-reference]",
-        "delta.md: warning: relationships.implements is not a known relation; declare it under "
-        "[tool.graphkit.relations] to make it edges [unknown-relation]",
+        "beta.md: warning: complementary names the pattern itself; no edge is made (target 'beta') [self-reference]",
+        "delta.md: warning: relationships.implements is not a known relation (1 file); declare it in graphkit.toml "
+        "as [relations.implements] to make it edges (graphkit fields --toml prints the table) [unknown-relation]",
         "gamma.md: warning: 'gamma' lists 'alpha' under related, but 'alpha' does not list 'gamma' [one-sided-symmetric]",
     ]
 

@@ -25,8 +25,9 @@ NUMBER = "an integer of more than 4,300 digits cannot be read (quote it to keep 
 FILES = {
     "valid-a.md": "---\nslug: valid-a\ntitle: Valid A\nrelated: [valid-b, terminal-title]\n---\n",
     "valid-b.md": "---\nslug: valid-b\ntitle: Valid B\nrelated: [valid-a]\nrelationships:\n  implements: [valid-a]\n---\n",
-    "big-version.md": f"---\nslug: big-version\ntitle: Big version\nversion: {BIG}\n---\n",
-    "big-slug.md": f"---\nslug: {BIG}\ntitle: Big slug\n---\n",
+    # (a number where text is expected, as in slug or version, is kept as the text written)
+    "big-version.md": f"---\nslug: big-version\ntitle: Big version\nedition: {BIG}\n---\n",
+    "big-slug.md": f"---\nrank: {BIG}\ntitle: Big slug\n---\n",
     "big-alias.md": f"---\nslug: big-alias\ntitle: Big alias\nx: &n {BIG}\nversion: *n\n---\n",
     "tag-int.md": "---\nslug: tag-int\ntitle: T\nversion: !!int abc\n---\n",
     "tag-float.md": "---\nslug: tag-float\ntitle: T\nversion: !!float abc\n---\n",

@@ -239,3 +239,27 @@ def test_an_owl2_dl_reasoner_accepts_the_ontology_and_the_export(case, java, tmp
 def test_shacl_passes_on_the_corpus():
     lib = load_library(CORPUS)
     assert validate_shapes(lib.graph) == []
+
+
+def test_external_nodes_are_a_class_of_their_own(onto):
+    # the targets outside the library that a relation declared unresolved = "external" names
+    assert (GK.ExternalNode, RDF.type, OWL.Class) in onto
+    assert (GK.ExternalNode, OWL.disjointWith, GK.Pattern) in onto
+    assert (GK.ExternalNode, RDFS.subClassOf, GK.Pattern) not in onto
+    assert "unresolved" in str(onto.value(GK.ExternalNode, RDFS.comment))
+    # a link's target is a pattern or an external node, so gk:target names no range
+    assert onto.value(GK.target, RDFS.range) is None
+
+
+def test_every_class_an_export_with_external_nodes_uses_is_declared(onto, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(
+            f"---\nslug: {name}\ntitle: {name.upper()}\nhubs: [{{hub_id: x}}, b]\n---\n"
+        )
+    (tmp_path / "graphkit.toml").write_text('[relations.hubs]\ntarget = ["hub_id", "slug"]\nunresolved = "external"\n')
+    G = load_library(tmp_path).graph
+    declared = {s for s, o in onto.subject_objects(RDF.type)}
+    used = {rdflib.URIRef(t.object.value) for t in to_triples(G) if t.predicate.value == str(RDF.type)}
+    assert GK.ExternalNode in used
+    assert {u for u in used if str(u).startswith(str(GK._NS))} <= declared
+    assert validate_shapes(G) == []

@@ -1,7 +1,8 @@
 """Stage 1: Markdown files -> Pattern records and a problems report.
 
 ``config`` reads a library's settings, ``read`` gets one file's frontmatter safely, ``parse``
-turns it into a record (the only code that knows frontmatter shapes), ``files`` walks the folder.
+turns it into a record (the only code that knows frontmatter shapes), ``files`` walks the folder,
+``survey`` surveys every field of a library for ``graphkit fields``.
 The speed of loading lives in two modules: ``parallel`` parses a large library's files in
 worker processes, and ``cache`` keeps parsed records so that an unchanged file is not parsed again.
 """
@@ -21,6 +22,7 @@ from .files import (
 )
 from .parse import parse_pattern
 from .read import Frontmatter, read_frontmatter
+from .survey import survey_fields, to_config_toml
 
 __all__ = [
     "Config",
@@ -39,4 +41,6 @@ __all__ = [
     "read_frontmatter",
     "scan_library",
     "sort_problems",
+    "survey_fields",
+    "to_config_toml",
 ]

@@ -29,7 +29,7 @@ class PatternCache:
     it and when. Delete the folder at any time; a cache that cannot be read is empty.
     """
 
-    FORMAT = 2  # bump when Pattern, Link or Problem change shape
+    FORMAT = 3  # bump when Pattern, Link or Problem change shape (or how a file is read)
 
     def __init__(self, folder: Path, library: Path, config: Config, boundary: str | None) -> None:
         from .. import __version__

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
+from ..model import DEFAULT_VOCABULARY, ERROR, OFF, PROBLEM_KINDS, UNRESOLVED, WARNING, RelationType, Vocabulary
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["MiB", "Config", "DEFAULT_CONFIG", "load_config", "parse_config"]
+__all__ = ["MiB", "Config", "DEFAULT_CONFIG", "declare_hint", "load_config", "parse_config"]
 
 MiB = 1024 * 1024
 
@@ -42,6 +42,11 @@ class Config:
     max_depth: int = 64
     max_values: int = 100_000
     source: str | None = None
+    severity: tuple[tuple[str, str], ...] = ()  # (problem kind, off | warning | error), sorted
+
+    def severity_of(self, kind: str) -> str | None:
+        """The severity the ``[severity]`` table sets for problems of ``kind``; None when it sets none."""
+        return dict(self.severity).get(kind)
 
 
 DEFAULT_CONFIG = Config()
@@ -53,8 +58,26 @@ _CONFIG_KEYS = {
     "max_file_size",
     "max_frontmatter_size",
     "relations",
+    "severity",
 }
-_RELATION_KEYS = {"label", "inverse", "symmetric", "skos", "comment", "color", "dashes"}
+_RELATION_KEYS = {
+    "label",
+    "inverse",
+    "symmetric",
+    "skos",
+    "comment",
+    "color",
+    "dashes",
+    "field",
+    "target",
+    "weight",
+    "keep",
+    "unresolved",
+}
+#: The keys that say where a relation is written, which a built-in relation may set too.
+_READING_KEYS = {"field", "target", "weight", "keep", "unresolved"}
+_SEVERITIES = (OFF, WARNING, ERROR)
+_PATH = re.compile(r"[^.\s]+(?:\.[^.\s]+)*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 #: The built-in relations and the inverses they name: graphkit defines them, a library cannot.
@@ -62,6 +85,21 @@ _BUILT_IN = frozenset(rt.name for rt in DEFAULT_VOCABULARY.with_inverses())
 
 
 OUTSIDE = "outside the library folder, not read (allow it with --follow-outside)"
+
+
+def declare_hint(source: str | None, name: str, field: str | None = None) -> str:
+    """How to declare relation ``name`` in the configuration file the library uses.
+
+    Examples
+    --------
+    >>> declare_hint("pyproject.toml", "hubs", "gravitational_hubs")
+    "declare it in pyproject.toml as [tool.graphkit.relations.hubs] with field = 'gravitational_hubs'"
+    >>> declare_hint(None, "manifests_as")
+    'declare it in graphkit.toml as [relations.manifests_as]'
+    """
+    table = f"[tool.graphkit.relations.{name}]" if source == "pyproject.toml" else f"[relations.{name}]"
+    hint = f"declare it in {source or 'graphkit.toml'} as {table}"
+    return hint + (f" with field = {field!r}" if field and field != name else "")
 
 
 def within(path: str, folder: str) -> bool:
@@ -141,17 +179,34 @@ def parse_config(data: Mapping[str, Any], source: str = "configuration") -> Conf
         raise fail("relations must be a table of relation names")
     declared = [_relation_type(name, spec, fail) for name, spec in sorted(relations.items())]
     kwargs["vocabulary"] = _vocabulary(declared, fail)
+    kwargs["severity"] = _severity(data.get("severity", {}), fail)
     return Config(**kwargs)
+
+
+def _severity(table: Any, fail: Callable[[str], ConfigError]) -> tuple[tuple[str, str], ...]:
+    """The ``[severity]`` table: problem kind = off | warning | error."""
+    if not isinstance(table, Mapping):
+        raise fail("severity must be a table of problem kinds, e.g. [severity] dangling-reference = 'warning'")
+    for kind, value in table.items():
+        if kind not in PROBLEM_KINDS:
+            raise fail(f"severity: unknown problem kind {kind!r} (known: {', '.join(PROBLEM_KINDS)})")
+        if value not in _SEVERITIES:
+            raise fail(f"severity.{kind} must be off, warning or error, not {value!r}")
+    return tuple(sorted(table.items()))
 
 
 def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> RelationType:
     """One ``[relations.NAME]`` table as a relation type."""
     if not _WORD.fullmatch(name):
         raise fail(f"relation name {name!r} must be a word of letters, digits and _")
-    if name in _BUILT_IN:
-        raise fail(f"relations.{name}: {name} is a built-in relation (declare a relation of another name)")
     if not isinstance(spec, Mapping):
         raise fail(f"relations.{name} must be a table")
+    builtin = DEFAULT_VOCABULARY.get(name)
+    if name in _BUILT_IN and (builtin is None or set(spec) - _READING_KEYS):
+        raise fail(
+            f"relations.{name}: {name} is a built-in relation (declare a relation of another name; "
+            f"of a built-in one only {', '.join(sorted(_READING_KEYS))} can be set)"
+        )
     bad = sorted(set(spec) - _RELATION_KEYS)
     if bad:
         raise fail(f"relations.{name}: unknown key {bad[0]!r} (known: {', '.join(sorted(_RELATION_KEYS))})")
@@ -184,6 +239,29 @@ def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> 
         isinstance(dashes, list) and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dashes)
     ):
         raise fail(f"relations.{name}.dashes must be a list of dash and gap lengths, e.g. [8, 4] ([] for solid)")
+    where = spec.get("field")
+    if where is not None and not (isinstance(where, str) and _PATH.fullmatch(where)):
+        raise fail(f"relations.{name}.field must be a key or a dotted path, e.g. 'gravitational_hubs'")
+    target = spec.get("target", list(RelationType.target))
+    if isinstance(target, str):
+        target = [target]
+    if not (isinstance(target, list) and target and all(isinstance(k, str) and k for k in target)):
+        raise fail(f"relations.{name}.target must be a key or a list of keys, e.g. ['hub_id', 'slug', 'id']")
+    weight = spec.get("weight", RelationType.weight)
+    if not (isinstance(weight, str) and weight):
+        raise fail(f"relations.{name}.weight must be a key, e.g. 'influence'")
+    keep = spec.get("keep", [])
+    if not (isinstance(keep, list) and all(isinstance(k, str) and k for k in keep)):
+        raise fail(f"relations.{name}.keep must be a list of keys, e.g. ['force']")
+    reserved = sorted(set(keep) & {"relation", "inferred", "weight", "description", "confidence", "reason"})
+    if reserved:
+        raise fail(f"relations.{name}.keep names {reserved[0]!r}, which every edge has already")
+    unresolved = spec.get("unresolved", "error")
+    if unresolved not in UNRESOLVED:
+        raise fail(f"relations.{name}.unresolved must be error, warning or external, not {unresolved!r}")
+    reading = {"field": where, "target": tuple(target), "weight": weight, "keep": tuple(keep), "unresolved": unresolved}
+    if builtin is not None:
+        return replace(builtin, **reading)
     return RelationType(
         name,
         spec.get("label", name.replace("_", " ")),
@@ -193,6 +271,7 @@ def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> 
         comment=spec.get("comment", ""),
         color=color,
         dashes=None if dashes is None else tuple(dashes),
+        **reading,
     )
 
 
@@ -205,7 +284,7 @@ def _vocabulary(declared: list[RelationType], fail: Callable[[str], ConfigError]
     vocabulary = DEFAULT_VOCABULARY.extend(declared)
     implied: dict[str, RelationType] = {}
     for rt in declared:
-        if not rt.inverse:
+        if not rt.inverse or rt.name in DEFAULT_VOCABULARY:  # a built-in one's inverse is the ontology's
             continue
         other = implied.get(rt.inverse) or vocabulary.get(rt.inverse)
         if other is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import ConfigError, LibraryError
 from ..model import ERROR, WARNING, Pattern, Problem
 from .cache import PatternCache
-from .config import DEFAULT_CONFIG, OUTSIDE, Config, MiB, load_config, within
+from .config import DEFAULT_CONFIG, OUTSIDE, Config, MiB, declare_hint, load_config, within
 from .parallel import read_in_processes
 from .parse import parse_pattern
 
@@ -29,6 +29,7 @@ __all__ = [
     "read_file",
     "scan_library",
     "sort_problems",
+    "unread_problems",
 ]
 
 
@@ -313,6 +314,7 @@ def load_patterns(
             records.append(pattern)
     patterns, more = _deduplicate(records)
     problems.extend(more)
+    problems.extend(unread_problems(patterns, config))
     return LoadResult(
         tuple(patterns),
         tuple(sort_problems(problems)),
@@ -458,6 +460,49 @@ def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Proble
                 )
             )
     return kept, problems
+
+
+def unread_problems(patterns: Sequence[Pattern], config: Config) -> list[Problem]:
+    """One warning per field no relation reads whose values look like references, for the whole library.
+
+    A field of mappings with a key such as ``slug`` or ``hub_id`` (or any non-empty key under
+    ``relationships:``) counts by its shape; a list of words counts when one of them is a
+    pattern's slug or id (so ``tags: [governance]`` counts only where a pattern is so named).
+
+    Examples
+    --------
+    >>> a = Pattern("a", "A", path="a.md", unread=(("hubs", ()), ("tags", ("x",))))
+    >>> [(p.path, p.kind, p.message[:48]) for p in unread_problems([a], DEFAULT_CONFIG)]
+    [('a.md', 'undeclared-field', 'hubs holds references in 1 file, which no relati')]
+    """
+    names = {p.slug for p in patterns} | {p.id for p in patterns if p.id}
+    carriers: dict[str, list[str]] = {}
+    for p in patterns:
+        for where, candidates in p.unread:
+            if not candidates or not names.isdisjoint(candidates):
+                carriers.setdefault(where, []).append(p.path)
+    problems = []
+    for where, paths in sorted(carriers.items()):
+        nested = where.startswith("relationships.")
+        shown = where if where.isprintable() and " " not in where else repr(where)
+        name = where.split(".", 1)[1] if nested else where
+        word = name if name.isidentifier() else "NAME"
+        hint = declare_hint(config.source, word, None if nested or word == name else where)
+        files = f"{len(paths)} file" + ("s" if len(paths) != 1 else "")
+        if nested:
+            message = f"{shown} is not a known relation ({files}); {hint} to make it edges"
+        else:
+            message = f"{shown} holds references in {files}, which no relation reads; {hint}"
+        problems.append(
+            Problem(
+                min(paths),
+                "unknown-relation" if nested else "undeclared-field",
+                WARNING,
+                message + " (graphkit fields --toml prints the table)",
+                relation=name,
+            )
+        )
+    return problems
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

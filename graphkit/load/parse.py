@@ -12,16 +12,30 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..model import ERROR, WARNING, Link, Pattern, Problem, Vocabulary
+from ..model import ERROR, WARNING, Link, Pattern, Problem, RelationType, Vocabulary
 from .config import DEFAULT_CONFIG, Config
 from .read import Frontmatter, Reject, parse_frontmatter, yaml_type
 
-__all__ = ["parse_pattern"]
+__all__ = ["REFERENCE_KEYS", "looks_like_references", "parse_pattern"]
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Keys of a mapping entry that name another thing: a mapping holding one is a reference.
+REFERENCE_KEYS = frozenset({"slug", "id", "typeid", "type_id", "target", "target_id", "hub_id", "pattern", "ref"})
+#: A value that could be a slug or an id: one word of letters, digits, ``-``, ``_`` and ``.``.
+_SLUG_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+#: The top-level keys the loader reads (besides the relations of the vocabulary).
+_READ_KEYS = frozenset(
+    {
+        "slug", "title", "id", "aliases", "summary", "description", "classification", "ontology",
+        "lifecycle", "domain", "categories", "category", "era", "origin", "status", "page_url",
+        "version", "created", "modified", "last_updated", "confidence_score", "relationships",
+        "graph_garden",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -221,6 +235,7 @@ def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Confi
         if "confidence_score" in fm:
             lifecycle["confidence"] = fm["confidence_score"]
 
+    links, unread = _links(fm, config.vocabulary, notes, slug)
     return Pattern(
         slug=slug,
         title=title,
@@ -237,28 +252,98 @@ def _to_pattern(fm: dict[str, Any], whole: Frontmatter, path: str, config: Confi
         page_url=page_url,
         path=path,
         generation="v7" if "relationships" in fm else "classic",
-        links=_links(fm, config.vocabulary, notes, slug),
+        links=links,
         frontmatter=whole,
+        unread=unread,
     )
 
 
-def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str) -> tuple[Link, ...]:
+_last_read: list[Any] = [(None, None)]  # the vocabulary last asked about, with its answer
+
+
+def _read_fields(vocabulary: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
+    """The top-level keys and the ``relationships:`` keys some relation or the loader reads."""
+    # Asked once per file with the same vocabulary: hashing it each time (every relation
+    # type) would cost more than the answer.
+    last = _last_read[0]
+    if last[0] is not vocabulary:
+        last = _last_read[0] = (vocabulary, _read_fields_of(vocabulary))
+    return last[1]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def _read_fields_of(vocabulary: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
+    top, nested = set(_READ_KEYS), set()
+    for rt in vocabulary.values():
+        if rt.field is None:
+            top.add(rt.name)
+            nested.add(rt.name)
+        else:
+            top.add(rt.field.split(".", 1)[0])
+            if rt.field.startswith("relationships.") and rt.field.count(".") == 1:
+                nested.add(rt.field.split(".", 1)[1])
+    return frozenset(top), frozenset(nested)
+
+
+def looks_like_references(value: Any) -> tuple[str, ...] | None:
+    """Whether a field's value looks like references to patterns, on its parsed YAML value.
+
+    ``None`` when it does not; ``()`` when its shape alone says so (mappings with a key such
+    as ``slug``, ``id`` or ``hub_id``); else the values that may be slugs or ids, which
+    count only if one of them names a pattern.
+
+    Examples
+    --------
+    >>> looks_like_references([{"hub_id": "x", "influence": 0.8}]), looks_like_references(["a", "b"])
+    ((), ('a', 'b'))
+    >>> looks_like_references(["https://example.org/"]), looks_like_references([]), looks_like_references("a")
+    (None, None, None)
+    """
+    if isinstance(value, dict):
+        return () if REFERENCE_KEYS & value.keys() else None
+    if not isinstance(value, list) or not value:
+        return None
+    if any(isinstance(item, dict) and REFERENCE_KEYS & item.keys() for item in value):
+        return ()
+    if all(item.__class__ is str and _SLUG_LIKE.fullmatch(item) for item in value):
+        return tuple(value[:50])
+    return None
+
+
+def _field(fm: dict[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` of the frontmatter; ``None`` where it is absent."""
+    value: Any = fm
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _links(
+    fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str
+) -> tuple[tuple[Link, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The file's links, and the fields no relation reads whose values look like references."""
     links: list[Link] = []
+    unread: list[tuple[str, tuple[str, ...]]] = []
     nested = _mapping(fm.get("relationships"), "relationships", notes)
-    for name in sorted(set(nested) - set(vocabulary)):
-        notes.add(
-            "unknown-relation",
-            WARNING,
-            f"relationships.{name if _WORD.fullmatch(name) else _shown(name)} is not a known relation; "
-            "declare it under [tool.graphkit.relations] "
-            "to make it edges",
-            slug=slug,
-            relation=name,
-        )
-    for name in vocabulary:
+    read_top, read_nested = _read_fields(vocabulary)
+    for name in sorted(set(nested) - read_nested):
+        if nested[name] not in (None, [], {}, ""):  # an empty undeclared relation loses nothing
+            unread.append((f"relationships.{name}", ()))
+    for key in fm.keys() - read_top:
+        candidates = looks_like_references(fm[key])
+        if candidates is not None:
+            unread.append((key, candidates))
+    for name, rt in vocabulary.items():
+        if rt.field is not None:
+            value = _field(fm, rt.field)
+            if value is not None:
+                links.extend(_targets(value, rt, rt.field, notes, slug))
+            continue
         for where, block in ((name, fm), (f"relationships.{name}", nested)):
             if name in block:
-                links.extend(_targets(block[name], name, where, notes, slug))
+                links.extend(_targets(block[name], rt, where, notes, slug))
     garden = _mapping(fm.get("graph_garden"), "graph_garden", notes)
     inferred = garden.get("inferred_links")
     if inferred is not None and not isinstance(inferred, list):
@@ -277,7 +362,8 @@ def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str)
                 relation=relation if isinstance(relation, str) else None,
             )
             relation = "related"
-        for link in _targets([item], relation, "graph_garden.inferred_links", notes, slug):
+        reading = RelationType(relation, relation)  # inferred links are written one way, whatever the relation's field
+        for link in _targets([item], reading, "graph_garden.inferred_links", notes, slug):
             confidence = item.get("confidence", item.get("strength"))
             links.append(
                 Link(
@@ -288,18 +374,29 @@ def _links(fm: dict[str, Any], vocabulary: Vocabulary, notes: _Notes, slug: str)
                     inferred=True,
                     confidence=_number(confidence),
                     reason=_text(item.get("reason"), "inferred link reason", notes),
+                    alt=link.alt,
                 )
             )
-    return tuple(links)
+    return tuple(links), tuple(sorted(unread))
 
 
-def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) -> list[Link]:
+def _name(value: Any) -> str | None:
+    """A reference as text: a string, or a number as written; None for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _targets(value: Any, rt: RelationType, where: str, notes: _Notes, slug: str) -> list[Link]:
+    relation, keys = rt.name, rt.target
     if value is None:
         return []
-    if isinstance(value, dict) and value and not {"slug", "id", "target"} & set(value):
+    if isinstance(value, dict) and value and not set(keys) & set(value):
         if all(v is None or _number(v) is not None for v in value.values()):
             # {other-slug: 0.8, ...}: a mapping of targets to weights
-            value = [{"slug": k, "weight": v} for k, v in value.items()]
+            value = [{keys[0]: k, rt.weight: v} for k, v in value.items()]
     if isinstance(value, (str, dict)):
         value = [value]
     if not isinstance(value, list):
@@ -313,28 +410,30 @@ def _targets(value: Any, relation: str, where: str, notes: _Notes, slug: str) ->
         return []
     links = []
     for item in value:
-        weight = description = None
+        weight = description = alt = None
+        extra: tuple[tuple[str, Any], ...] = ()
         if isinstance(item, dict):
-            ref = item.get("slug") or item.get("id") or item.get("target")
-            weight = _number(item.get("weight"))
-            if item.get("weight") is not None and weight is None:
-                notes.add(
-                    "bad-relation", WARNING, f"{where}: weight {_shown(item['weight'])} is not a number", slug=slug
-                )
+            names = [n for n in (_name(item.get(k)) for k in keys) if n is not None]
+            ref = names[0] if names else None
+            alt = next((n for n in names[1:] if n != ref), None)
+            raw = item.get(rt.weight)
+            weight = _number(raw)
+            if raw is not None and weight is None:
+                notes.add("bad-relation", WARNING, f"{where}: weight {_shown(raw)} is not a number", slug=slug)
             description = item.get("description") if isinstance(item.get("description"), str) else None
+            if rt.keep:
+                extra = tuple((k, item[k]) for k in rt.keep if item.get(k) is not None)
         else:
-            ref = item
-        if isinstance(ref, (int, float)) and not isinstance(ref, bool):
-            ref = str(ref)
-        if not isinstance(ref, str) or not ref.strip():
+            ref = _name(item)
+        if ref is None:
             notes.add(
                 "bad-reference",
                 WARNING,
                 f"{where} has an entry that names no pattern ({_shown(item)}); "
-                "use a slug, an id, or a mapping with slug or id",
+                f"use a slug, an id, or a mapping with one of {', '.join(keys)}",
                 slug=slug,
                 relation=relation,
             )
             continue
-        links.append(Link(relation, ref.strip(), weight=weight, description=description))
+        links.append(Link(relation, ref, weight=weight, description=description, alt=alt, extra=extra))
     return links

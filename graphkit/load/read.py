@@ -381,12 +381,45 @@ def parse_frontmatter(data: bytes, config: Config) -> tuple[dict[str, Any], list
     return plain, dups, fm
 
 
+#: Fields that are text even when they look like numbers: ``title: 1.10`` is "1.10", not 1.1.
+_TEXT_FIELDS = frozenset({"slug", "title", "id", "version", "status", "summary"})
+
+
+def _keep_text(node: yaml.Node | None) -> None:
+    """Make the plain number-like scalars of the text fields (and ``lifecycle.version``) strings, so
+    they keep the text the file wrote. Only the top-level mapping's keys are looked at; a value
+    shared through an alias is replaced here, not changed where its anchor is."""
+    if node is None or node.__class__ is not yaml.MappingNode:
+        return
+    for i, (key_node, value_node) in enumerate(node.value):
+        name = key_node.value if key_node.__class__ is yaml.ScalarNode else None
+        if name in _TEXT_FIELDS:
+            node.value[i] = (key_node, _as_text(value_node))
+        elif name == "lifecycle" and value_node.__class__ is yaml.MappingNode:
+            for j, (k, v) in enumerate(value_node.value):
+                if k.__class__ is yaml.ScalarNode and k.value == "version":
+                    value_node.value[j] = (k, _as_text(v))
+
+
+def _as_text(node: yaml.Node) -> yaml.Node:
+    """A plain scalar that reads as a number, as a string node of the same text; any other node as it is."""
+    if node.__class__ is yaml.ScalarNode and not node.style and node.tag in (_INT, _FLOAT):
+        if _NUMBER.match(node.value):
+            return yaml.ScalarNode(_STR, node.value, node.start_mark, node.end_mark, node.style)
+    return node
+
+
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+
+
 def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], list[tuple[str, int, int]]]:
     """The frontmatter's YAML text (which starts on line ``line0 + 1`` of its file) -> values, duplicates."""
     _flow_depth_guard(fm, config.max_depth)
     loader = _Loader(fm)
     try:
-        value = _construct(loader, loader.get_single_node(), fm, config.max_depth)
+        node = loader.get_single_node()
+        _keep_text(node)
+        value = _construct(loader, node, fm, config.max_depth)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"

@@ -52,6 +52,7 @@ class GK(rdflib.namespace.DefinedNamespace):
 
     PatternLibrary: rdflib.URIRef
     Pattern: rdflib.URIRef
+    ExternalNode: rdflib.URIRef
     Facet: rdflib.URIRef
     Domain: rdflib.URIRef
     Category: rdflib.URIRef
@@ -119,6 +120,7 @@ _KINDS = {
     "relation": "relation/",
     "link": "link/",
     "inferred": "inferred-link/",
+    "external": "external/",
 }
 
 

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import rdflib
 
 from ..errors import ExportError
-from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
+from ..model import DEFAULT_VOCABULARY, EXTERNAL, RelationType, Vocabulary
 from .terms import (
     _KINDS,
     _ONTOLOGY_RELATIONS,
@@ -237,7 +237,7 @@ def to_statements(
     return dict(_Subjects(G, check_base_iri(base_iri), asserted_only).statements())
 
 
-_LIBRARY, _CONCEPT, _SCORE, _PATTERN, _LINK, _RELATION, _ONTOLOGY = range(7)  # the kinds of subject
+_LIBRARY, _CONCEPT, _SCORE, _PATTERN, _LINK, _RELATION, _ONTOLOGY, _EXTERNAL = range(8)  # the kinds of subject
 
 
 class _Subjects:
@@ -272,8 +272,14 @@ class _Subjects:
                         items.append((iri, _CONCEPT, (value, cls, scheme, str(data.get("path") or slug))))
         patterns: dict[str, str] = {}
         self.data: dict[str, dict[str, Any]] = {}  # slug -> node attributes, without NetworkX's views
+        externals: set[str] = set()
         for slug, data in G.nodes(data=True):
             self.data[slug] = data
+            if data.get("kind") == EXTERNAL:  # a target outside the library: no pattern
+                externals.add(slug)
+                patterns[slug] = mint_iri(base, "external", slug)
+                items.append((patterns[slug], _EXTERNAL, slug))
+                continue
             patterns[slug] = mint_iri(base, "pattern", slug)
             items.append((patterns[slug], _PATTERN, slug))
             for dimension in data.get("scores") or {}:
@@ -286,7 +292,7 @@ class _Subjects:
             link = mint_iri(base, "inferred" if data.get("inferred") else "link", u, data["relation"], v)
             items.append((link, _LINK, (u, v, len(self.edges))))
             self.edges.append(data)
-            if not data.get("inferred"):
+            if not data.get("inferred") and v not in externals:  # a link to an external node is only its gk:Link
                 rel = self.relation(data["relation"])
                 self.links_out.setdefault(u, []).append((rel, v))
                 self.links_in.setdefault(v, []).append((rel, u))
@@ -317,7 +323,16 @@ class _Subjects:
                 s, p, o = _key(t)
                 ontology.setdefault(s, set()).add((p, o))
             items = merge(items, [(s, _ONTOLOGY, ontology[s]) for s in sorted(ontology)], key=_first)
-        make = (self._library, self._concept, self._score, self._pattern, self._link, self._relation, set.update)
+        make = (
+            self._library,
+            self._concept,
+            self._score,
+            self._pattern,
+            self._link,
+            self._relation,
+            set.update,
+            self._external,
+        )
         for iri, same in groupby(items, key=_first):
             own: set[tuple[str, _Obj]] = set()
             for _, kind, what in same:
@@ -395,6 +410,9 @@ class _Subjects:
                 add((rel.iri, (patterns[source],)))
             if rel.inverse is not None:
                 add((rel.inverse, (patterns[source],)))
+
+    def _external(self, own: set[tuple[str, _Obj]], ref: str) -> None:
+        own.update(((_TYPE, (_T["ExternalNode"],)), (_N["label"], _text(ref, ref))))
 
     def _link(self, own: set[tuple[str, _Obj]], what: tuple[str, str, int]) -> None:
         u, v, edge = what
@@ -556,7 +574,9 @@ def _to_oxigraph(statements: _Statements, named: Callable[[str], ox.NamedNode] =
 
 
 def _prefixes(base: str) -> dict[str, str]:
-    data = {kind: base + path for kind, path in _KINDS.items() if path and kind not in ("pattern", "relation")}
+    data = {
+        kind: base + path for kind, path in _KINDS.items() if path and kind not in ("pattern", "relation", "external")
+    }
     data["pat"] = base + _KINDS["pattern"]
     return {**PREFIXES, **data}
 
@@ -788,5 +808,6 @@ def iter_pattern_iris(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> I
     >>> list(iter_pattern_iris(build_graph([Pattern("a b", "A")]), "https://example.org/"))
     [('a b', 'https://example.org/pattern/a%20b')]
     """
-    for slug in G:
-        yield slug, mint_iri(base_iri, "pattern", slug)
+    for slug, kind in G.nodes(data="kind"):
+        if kind != EXTERNAL:
+            yield slug, mint_iri(base_iri, "pattern", slug)

@@ -15,7 +15,16 @@ from ..errors import ViewError
 if TYPE_CHECKING:  # the command line reads FACETS without importing NetworkX
     import networkx as nx
 
-__all__ = ["FACETS", "NONE_COLOR", "OTHER_COLOR", "PALETTE", "facet_colors", "facet_values", "library_colors"]
+__all__ = [
+    "EXTERNAL_COLOR",
+    "FACETS",
+    "NONE_COLOR",
+    "OTHER_COLOR",
+    "PALETTE",
+    "facet_colors",
+    "facet_values",
+    "library_colors",
+]
 
 #: Facets of a pattern: name -> node attribute (list-valued attributes hold several values).
 FACETS = {
@@ -35,6 +44,8 @@ PALETTE = (
 )  # fmt: skip
 OTHER_COLOR = "#bab0ac"
 NONE_COLOR = "#d9d9d9"
+#: External nodes (targets outside the library, no patterns): one colour of their own, whatever the facet.
+EXTERNAL_COLOR = "#3d4852"
 
 
 def _facet_value(data: dict[str, Any], attribute: str) -> str | None:

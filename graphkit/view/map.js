@@ -33,7 +33,7 @@
     return slug.split("-").map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join(" ");
   }
   function unpackNodes(p) {
-    var template = p.url_template, facets = Object.keys(p.fv);
+    var template = p.url_template, facets = Object.keys(p.fv), external = new Set(p.ext || []);
     return p.id.map(function (slug, i) {
       var fv = {};
       facets.forEach(function (facet) {
@@ -46,6 +46,7 @@
                 domains: fv.domain || [], url: url === 1 ? template[0] + slug + template[1] : url, fv: fv };
       if (p.level && p.level[i] !== null) n.level = p.level[i];
       if (p.rank && p.rank[i] !== null) n.rank = p.rank[i];
+      if (external.has(i)) n.ext = 1;  // a target outside the library, no pattern
       return n;
     });
   }
@@ -132,13 +133,15 @@
   function legendOf(facet) { return LEGENDS[facet] || META.legend; }
   function legendIndex(facet) {
     var index = new Map();
-    var other = -1, none = -1;
+    var other = -1, none = -1, ext = -1;
     legendOf(facet).forEach(function (item, i) {
       if (item.value !== null) index.set(item.value, i);
       else if (item.label === "none") none = i;
+      else if (item.label === "external") ext = i;
       else other = i;
     });
     return function (n) {
+      if (n.ext) return ext;
       var values = n.fv[facet] || [];
       if (!values.length) return none;
       return index.has(values[0]) ? index.get(values[0]) : other;
@@ -321,6 +324,7 @@
     var lines = [n.label];
     if (n.label !== n.id) lines.push(n.id);
     var facts = [];
+    if (n.ext) facts.push("outside the library");
     if (n.domains.length) facts.push(n.domains.join(", "));
     facts.push(n.deg + (n.deg === 1 ? " relation" : " relations"));
     lines.push(facts.join(" · "));

@@ -27,8 +27,8 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from ..errors import ViewError
-from ..model import DEFAULT_VOCABULARY, RelationType, Vocabulary
-from .colors import FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
+from ..model import DEFAULT_VOCABULARY, EXTERNAL, RelationType, Vocabulary
+from .colors import EXTERNAL_COLOR, FACETS, NONE_COLOR, OTHER_COLOR, _facet_value, facet_colors, facet_values
 from .layout import focus_positions, layout_positions, node_size, strongest_first
 
 __all__ = [
@@ -183,10 +183,14 @@ def _legend(G: nx.Graph, facet: str) -> tuple[list[dict[str, Any]], dict[str, in
                        "count": sum(counts[v] for v in rest)})  # fmt: skip
         for v in rest:
             index[v] = len(legend) - 1
-    missing = G.number_of_nodes() - sum(counts.values())
+    externals = sum(1 for _, kind in G.nodes(data="kind") if kind == EXTERNAL)
+    missing = G.number_of_nodes() - externals - sum(counts.values())
     if missing:
         legend.append({"value": None, "label": "none", "color": NONE_COLOR, "count": missing})
         index[""] = len(legend) - 1
+    if externals:  # no patterns, drawn apart whatever the facet
+        legend.append({"value": None, "label": "external", "color": EXTERNAL_COLOR, "count": externals})
+        index[EXTERNAL] = len(legend) - 1
     return legend, index
 
 
@@ -248,7 +252,7 @@ def network_data(
                 "x": pos[slug][0],
                 "y": pos[slug][1],
                 "size": node_size(degree),
-                "c": color_index[_facet_value(d, attribute) or ""],
+                "c": color_index[EXTERNAL if d.get("kind") == EXTERNAL else _facet_value(d, attribute) or ""],
                 "deg": degree,
                 "pid": _text(d.get("id")),
                 "aliases": _texts(d.get("aliases")),
@@ -260,6 +264,8 @@ def network_data(
         )
         if d.get("level") is not None:
             nodes[-1]["level"] = d["level"]
+        if d.get("kind") == EXTERNAL:
+            nodes[-1]["ext"] = 1
     # Edges are compact (a big library has tens of thousands): the position of the edge is its
     # id, "f"/"t" index the node list, "r" the relation list; "i" marks an inferred edge.
     position = {slug: i for i, slug in enumerate(slugs)}
@@ -377,6 +383,8 @@ def pack_nodes(nodes: list[dict[str, Any]]) -> dict[str, Any]:
     for field in ("level", "rank"):  # on hierarchy pages and focused pages with a limit
         if any(field in n for n in nodes):
             packed[field] = [n.get(field) for n in nodes]
+    if any("ext" in n for n in nodes):  # the positions of the external nodes
+        packed["ext"] = [i for i, n in enumerate(nodes) if "ext" in n]
     return packed
 
 
@@ -385,6 +393,7 @@ def unpack_nodes(packed: dict[str, Any]) -> list[dict[str, Any]]:
     the ``domain`` facet's values)."""
     nodes = []
     template = packed["url_template"]
+    external = set(packed.get("ext", ()))
     for i, slug in enumerate(packed["id"]):
         fv = {}
         for facet, column in packed["fv"].items():
@@ -406,6 +415,8 @@ def unpack_nodes(packed: dict[str, Any]) -> list[dict[str, Any]]:
         for field in ("level", "rank"):
             if field in packed and packed[field][i] is not None:
                 node[field] = packed[field][i]
+        if i in external:
+            node["ext"] = 1
         nodes.append(node)
     return nodes
 
