@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import GraphkitError, StoreOutcomeUnknown
+from .fix import FIXABLE
 from .namespaces import DEFAULT_BASE_IRI
 from .store.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, PASSWORD_ENV, PROTOCOLS
 from .view.colors import FACETS
@@ -205,6 +206,59 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
             _say(str(p))
         click.echo(f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@cli.command()
+@root_argument
+@click.option("--diff", "show_diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
+@click.option(
+    "--select",
+    "kinds",
+    multiple=True,
+    type=click.Choice(FIXABLE),
+    metavar="KIND",
+    help=f"Fix only problems of this kind (repeatable; default: all of {', '.join(FIXABLE)}).",
+)
+@click.option(
+    "--accept-suggestions",
+    is_flag=True,
+    help="Also replace each dangling reference by its suggestion, where check shows one.",
+)
+@follow_outside_option
+def fix(root: str | None, show_diff: bool, kinds: tuple[str, ...], accept_suggestions: bool) -> None:
+    """Add the missing half of one-sided inverse and symmetric links to the other pattern's file.
+
+    Only lines are added (a one-line flow list such as `[]` gains the entries inside its
+    brackets); comments, order, quoting and the Markdown body are kept. A file that cannot be
+    edited safely is named and left alone. Exit 0 when everything selected was fixed (or,
+    with --diff, would be), 1 when a file was left alone.
+
+    Example: graphkit fix _patterns --diff
+    """
+    from .fix import plan_fixes, to_diff, write_fixes
+
+    plan = plan_fixes(_load(root), kinds or FIXABLE, accept_suggestions=accept_suggestions)
+    for p in plan.refused:
+        _say(str(p), err=True)
+    what = f"{plan.added} entries added"
+    if accept_suggestions:
+        what += f", {plan.replaced} references replaced"
+    if show_diff:
+        diff = to_diff(plan)
+        if diff:
+            _echo_data(diff)
+        summary = f"would fix {len(plan.fixes)} files: {what}; nothing written" if plan.fixes else "nothing to fix"
+    else:
+        write_fixes(plan)
+        for f in plan.fixes:
+            parts = [f"{f.added} entries added"] + ([f"{f.replaced} references replaced"] if f.replaced else [])
+            _say(f"fixed {f.path}: {', '.join(parts)}")
+        summary = f"fixed {len(plan.fixes)} files: {what}" if plan.fixes else "nothing to fix"
+    if plan.refused:
+        summary += f"; {len(plan.refused)} files left alone"
+    click.echo(summary, err=show_diff)
+    if plan.refused:
         sys.exit(1)
 
 
