@@ -225,7 +225,6 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     is_flag=True,
     help="Also replace each dangling reference by its suggestion, where check shows one.",
 )
-@follow_outside_option
 def fix(root: str | None, show_diff: bool, kinds: tuple[str, ...], accept_suggestions: bool) -> None:
     """Add the missing half of one-sided inverse and symmetric links to the other pattern's file.
 
