@@ -272,7 +272,7 @@ def fm(text: str) -> bytes:
         (b"---\nrelated: [b,\n  c]\n---\n", "related is a flow list over several lines"),
         (b"---\nrelated: ~\n---\n", "related is not a list"),
         (b"---\nrelated: b\n---\n", "related is not a list"),
-        (b"---\nrelated: {b: 0.5}\n---\n", "related is not a list"),
+        (b"---\nrelated: {slug: b}\n---\n", "related is not a list"),
         (b"---\nx: &a 1\ny: *a\nrelated: []\n---\n", "frontmatter uses YAML anchors or aliases"),
         (b"---\n\xff\n---\n", "not valid UTF-8"),
     ],
@@ -335,6 +335,28 @@ def test_a_list_of_typeids_gets_the_id_and_odd_slugs_are_quoted() -> None:
 def test_a_weight_in_a_flow_list_is_a_flow_mapping() -> None:
     new, _ = add_entries(b"---\nrelated: []\n---\n", [Entry("related", "a", weight=0.25)])
     assert new == b"---\nrelated: [{slug: a, weight: 0.25}]\n---\n"
+
+
+def test_a_mapping_of_weights_gains_pairs() -> None:
+    text = fm("""
+        ---
+        relationships:
+          related:
+            a: 0.8
+            b:   # no weight
+          generalizes_from:
+          - x
+        enables: {a: 0.5}
+        ---
+        Body.
+        """)
+    new, added = add_entries(
+        text, [Entry("related", "n", weight=0.3), Entry("related", "m"), Entry("related", "a"), Entry("enables", "q")]
+    )
+    assert added == 3
+    assert new.decode() == text.decode().replace(
+        "    b:   # no weight\n", "    b:   # no weight\n    n: 0.3\n    m:\n"
+    ).replace("{a: 0.5}", "{a: 0.5, q: null}")
 
 
 def test_replace_reference_changes_only_that_scalar() -> None:

@@ -12,7 +12,7 @@ import copy
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -220,7 +220,8 @@ def add_entries(
     ``relationships:``; a relation the file does not list yet gets a new key after the last
     of the file's ``relations`` keys (under ``relationships:`` in a v7 file). Entries already listed are skipped.
     Block lists only gain lines; a one-line flow list (``[]``, ``[a, b]``) gains the entries
-    inside its brackets (one line changed).
+    inside its brackets (one line changed); a mapping of targets to weights gains
+    ``target: weight`` pairs the same way.
 
     Raises ``EditRefused`` when the file cannot be edited safely.
 
@@ -283,6 +284,15 @@ def add_entries(
         mapping, keynode, node = place
         container = expected[_RELATIONSHIPS] if mapping is nested else expected
         current = container.get(relation)
+        if isinstance(node, yaml.MappingNode) and _is_weights(current):  # {other-slug: 0.8, ...}
+            todo = _new_entries(wanted, list(current))
+            done += todo
+            if todo:
+                insert = _weights_edit(node, todo, doc, relation, replaced)
+                if insert is not None:
+                    inserts.append(insert)
+                container[relation] = {**current, **{ref: e.weight for e, ref in todo}}
+            continue
         listed = current if isinstance(current, list) else []
         todo = _new_entries(wanted, listed)
         if not todo:
@@ -325,6 +335,40 @@ def add_entries(
     out = doc.to_bytes()
     _verify(out, expected)
     return out, added
+
+
+def _is_weights(value: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether a relation's value is a mapping of targets to weights, as ``parse`` reads one."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and not set(_REF_KEYS) & set(value)
+        and all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in value.values())
+    )
+
+
+def _weights_edit(
+    node: yaml.MappingNode, todo: list[tuple[Entry, str]], doc: _Doc, relation: str, replaced: dict[int, str]
+) -> tuple[int, list[str]] | None:
+    """Add ``target: weight`` pairs to a weights mapping: lines after its last (block), or inside its braces (flow)."""
+    if node.flow_style:
+        i = node.end_mark.line
+        line = doc.lines[i]
+        close = node.end_mark.column - 1
+        if node.start_mark.line != i or i in replaced or line[close] != "}":
+            raise EditRefused(f"{relation} is a flow mapping over several lines")
+        pairs = ", ".join(f"{_scalar(ref)}: {_number(e.weight) if e.weight is not None else 'null'}" for e, ref in todo)
+        replaced[i] = line[:close] + ", " + pairs + line[close:]
+        return None
+    columns = {k.start_mark.column for k, _ in node.value}
+    if len(columns) != 1:
+        raise EditRefused(f"{relation}: the mapping's indentation is not regular")
+    indent = " " * columns.pop()
+    lines = [
+        f"{indent}{_scalar(ref)}:{' ' + _number(e.weight) if e.weight is not None else ''}{doc.newline}"
+        for e, ref in todo
+    ]
+    return _end_line(node), lines
 
 
 def _new_entries(wanted: list[Entry], current: list[Any]) -> list[tuple[Entry, str]]:
