@@ -81,6 +81,7 @@ def plan_fixes(library: Library, select: Iterable[str] = FIXABLE, accept_suggest
     True
     >>> plan_fixes(load_library(root)).fixes
     ()
+    >>> shutil.rmtree(Path(root).parent)
     """
     from .load import patterns_root
     from .load.edit import EditRefused, Entry, add_entries, replace_reference
