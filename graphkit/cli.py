@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import GraphkitError, StoreOutcomeUnknown
+from .fix import FIXABLE
 from .namespaces import DEFAULT_BASE_IRI
 from .store.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, PASSWORD_ENV, PROTOCOLS
 from .view.colors import FACETS
@@ -249,6 +250,66 @@ def fields(root: str | None, fmt: str, as_toml: bool) -> None:
         shapes = ", ".join(f"{shape} {n}" for shape, n in item["shapes"].items())
         read = f" (read by {ref['read_by']})" if ref and ref["read_by"] else (" (read by no relation)" if ref else "")
         _say(f"{item['files']:>6}  {refs:>17}  {item['path']}: {shapes}{read}")
+
+
+def _entries_added(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'} added"
+
+
+def _references_replaced(n: int) -> str:
+    return f"{n} reference{'' if n == 1 else 's'} replaced"
+
+
+@cli.command()
+@root_argument
+@click.option("--diff", "show_diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
+@click.option(
+    "--select",
+    "kinds",
+    multiple=True,
+    type=click.Choice(FIXABLE),
+    metavar="KIND",
+    help=f"Fix only problems of this kind (repeatable; default: all of {', '.join(FIXABLE)}).",
+)
+@click.option(
+    "--accept-suggestions",
+    is_flag=True,
+    help="Also replace each dangling reference by its suggestion, where check shows one.",
+)
+def fix(root: str | None, show_diff: bool, kinds: tuple[str, ...], accept_suggestions: bool) -> None:
+    """Add the missing half of one-sided inverse and symmetric links to the other pattern's file.
+
+    Only lines are added (a one-line flow list such as `[]` gains the entries inside its
+    brackets); comments, order, quoting and the Markdown body are kept. A file that cannot be
+    edited safely is named and left alone. Exit 0 when everything selected was fixed (or,
+    with --diff, would be), 1 when a file was left alone.
+
+    Example: graphkit fix _patterns --diff
+    """
+    from .fix import plan_fixes, to_diff, write_fixes
+
+    plan = plan_fixes(_load(root), kinds or FIXABLE, accept_suggestions=accept_suggestions)
+    for p in plan.refused:
+        _say(str(p), err=True)
+    what = _entries_added(plan.added)
+    if accept_suggestions:
+        what += f", {plan.replaced} reference{'' if plan.replaced == 1 else 's'} replaced"
+    if show_diff:
+        diff = to_diff(plan)
+        if diff:
+            _echo_data(diff)
+        summary = f"would fix {len(plan.fixes)} files: {what}; nothing written" if plan.fixes else "nothing to fix"
+    else:
+        write_fixes(plan)
+        for f in plan.fixes:
+            parts = [_entries_added(f.added)] + ([_references_replaced(f.replaced)] if f.replaced else [])
+            _say(f"fixed {f.path}: {', '.join(parts)}")
+        summary = f"fixed {len(plan.fixes)} files: {what}" if plan.fixes else "nothing to fix"
+    if plan.refused:
+        summary += f"; {len(plan.refused)} files left alone"
+    click.echo(summary, err=show_diff)
+    if plan.refused:
+        sys.exit(1)
 
 
 @cli.command(name="path")

@@ -61,3 +61,7 @@ class QueryRefused(QueryError):
 
 class ShapesError(GraphkitError):
     """SHACL checks cannot run: the shapes or the data do not load, or the shapes use what graphkit does not check."""
+
+
+class FixError(GraphkitError):
+    """A fix cannot be written to the library's files."""

@@ -7,9 +7,12 @@ relations. The node and edge attribute schema lives here.
 
 from __future__ import annotations
 
+import math
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -26,6 +29,7 @@ __all__ = [
     "is_external",
     "graph_stats",
     "link_patterns",
+    "suggest_targets",
     "NODE_ATTRIBUTES",
 ]
 
@@ -203,8 +207,89 @@ def link_patterns(
                     old.extra or link.extra,
                 )
     edges = list(merged.values())
+    dangling = {p.target for p in problems if p.kind == "dangling-reference" and p.target}
+    if dangling:
+        suggested = suggest_targets(sorted(dangling), patterns)
+        problems = [_with_suggestion(p, suggested.get(p.target or "")) for p in problems]
     problems.extend(_one_sided(edges, by_slug, vocabulary))
     return edges, problems
+
+
+def _with_suggestion(problem: Problem, slug: str | None) -> Problem:
+    if problem.kind != "dangling-reference" or slug is None:
+        return problem
+    return replace(problem, message=f"{problem.message}; did you mean {slug!r}?", suggestion=slug)
+
+
+#: A suggestion needs this similarity (rapidfuzz's ``fuzz.ratio``, 0-100) or more ...
+SUGGESTION_CUTOFF = 90.0
+#: ... and must beat every other pattern's best name by more than this many points.
+SUGGESTION_MARGIN = 2.0
+# TypeIDs are random: two of the same second share most of their characters, so a near
+# miss says nothing about which was meant.
+_TYPEID = re.compile(r"[a-z]+_[0-9a-z]{20,}")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _folded(name: str) -> str:
+    """A name as references are compared: casefolded, every run of other characters one hyphen.
+
+    Examples
+    --------
+    >>> _folded("Gap Analysis"), _folded("gap_analysis ")
+    ('gap-analysis', 'gap-analysis')
+    """
+    return _NOT_WORD.sub("-", name.casefold()).strip("-")
+
+
+def suggest_targets(refs: Iterable[str], patterns: Iterable[Pattern]) -> dict[str, str]:
+    """The slug each reference most likely meant, for those where one pattern is a clear match.
+
+    Each reference is compared with every pattern's slug, title and aliases (casefolded, with
+    spaces and underscores as hyphens) by rapidfuzz's ``fuzz.ratio``. A pattern is suggested
+    when its best name scores at least ``SUGGESTION_CUTOFF`` and more than
+    ``SUGGESTION_MARGIN`` points above every other pattern's; references shaped like a TypeID
+    get no suggestion.
+
+    Examples
+    --------
+    >>> patterns = [Pattern("gap-analysis", "Gap Analysis"), Pattern("team-roles", "Team Roles"),
+    ...             Pattern("team-rules", "Team Rules")]
+    >>> suggest_targets(["gap-analyis", "Gap analysis", "team-rles", "nothing-like-it"], patterns)
+    {'gap-analyis': 'gap-analysis', 'Gap analysis': 'gap-analysis'}
+    """
+    from rapidfuzz import fuzz, process  # only a library with dangling references needs it
+
+    names: dict[str, set[str]] = {}
+    for p in patterns:
+        for name in (p.slug, p.title, *p.aliases):
+            folded = _folded(name)
+            if folded:
+                names.setdefault(folded, set()).add(p.slug)
+    choices = sorted(names, key=len)
+    lengths = [len(c) for c in choices]
+    out: dict[str, str] = {}
+    for ref in refs:
+        query = _folded(ref)
+        if not query or _TYPEID.fullmatch(ref.strip()):
+            continue
+        # fuzz.ratio is 200 * matches / (len(a) + len(b)): at or above the cutoff only for
+        # names of about the same length, so only those are scored.
+        shortest = math.floor(len(query) * SUGGESTION_CUTOFF / (200 - SUGGESTION_CUTOFF))
+        longest = math.ceil(len(query) * (200 - SUGGESTION_CUTOFF) / SUGGESTION_CUTOFF)
+        window = choices[bisect_left(lengths, shortest) : bisect_right(lengths, longest)]
+        found = process.extract(
+            query, window, scorer=fuzz.ratio, processor=None, score_cutoff=SUGGESTION_CUTOFF, limit=None
+        )
+        best: dict[str, float] = {}
+        for name, score, _ in found:
+            for slug in names[name]:
+                best[slug] = max(score, best.get(slug, 0.0))
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        if ranked and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] > SUGGESTION_MARGIN):
+            if ranked[0][0] != ref:
+                out[ref] = ranked[0][0]
+    return out
 
 
 def _one_sided(edges: list[Edge], by_slug: dict[str, Pattern], vocabulary: Vocabulary) -> list[Problem]:

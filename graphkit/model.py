@@ -349,6 +349,8 @@ class Pattern:
 class Problem:
     """One thing wrong in the library, found while loading or linking.
 
+    ``suggestion`` is the slug a dangling reference most likely meant, where one is clear.
+
     Examples
     --------
     >>> str(Problem("a.md", "no-frontmatter", "error", "the file has no YAML frontmatter"))
@@ -364,6 +366,7 @@ class Problem:
     slug: str | None = None
     relation: str | None = None
     target: str | None = None
+    suggestion: str | None = None
 
     @property
     def where(self) -> str:

@@ -34,6 +34,7 @@ ALLOWED = {
     "site": BASE | {"graph", "library", "load", "rdf", "export", "view", "sparqlpage"},
     "store": BASE | {"graph", "rdf"},
     "serve": BASE | {"graph", "library", "rdf", "query", "site", "view"},
+    "fix": BASE | {"graph", "library", "load"},
     "notebook": BASE | {"graph", "library", "load", "explore", "rdf", "query", "view", "site"},
     "__main__": {"cli"},
 }
@@ -44,6 +45,7 @@ OWNERS = {
     "pyvis": {"view"},
     "pyshacl": {"shapes"},
     "httpx": {"store"},
+    "rapidfuzz": {"graph"},
 }
 
 
