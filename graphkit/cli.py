@@ -181,14 +181,28 @@ def stats(root: str | None, fmt: str, top: int) -> None:
 
 @cli.command()
 @root_argument
-@format_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format: sarif for code scanning (SARIF 2.1.0), github for workflow annotations.",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--shacl", is_flag=True, help="Also check the RDF export against the SHACL shapes (ontology/shapes.ttl).")
+@click.option(
+    "--path-prefix",
+    default="",
+    metavar="PREFIX",
+    help="With -f sarif or github: put PREFIX before file paths (e.g. _patterns/), to make them the repository's.",
+)
 @follow_outside_option
-def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
+def check(root: str | None, fmt: str, strict: bool, shacl: bool, path_prefix: str) -> None:
     """Report every problem in the library; exit 1 on errors (and on warnings with --strict).
 
-    Example, in a library's CI job: graphkit check _patterns --strict
+    Example, in a library's CI job: graphkit check _patterns --strict -f github --path-prefix _patterns/
     """
     library = _load(root)
     more = []
@@ -200,10 +214,22 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":
         _dump_json(report)
+    elif fmt == "sarif":
+        from .report import sarif_text
+
+        _echo_data(sarif_text([*library.problems, *more], __version__, path_prefix))
+    elif fmt == "github":
+        from .report import to_github
+
+        lines = to_github([*library.problems, *more], path_prefix)
+        if lines:
+            _echo_data("\n".join(lines))
     else:
         for p in [*library.problems, *more]:
             _say(str(p))
-        click.echo(f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings")
+    if fmt != "json":  # sarif and github output is for machines: the summary goes to stderr
+        summary = f"{report['files']} files, {report['patterns']} patterns: {errors} errors, {warnings} warnings"
+        click.echo(summary, err=fmt != "text")
     if errors or (strict and warnings):
         sys.exit(1)
 

@@ -14,10 +14,10 @@ import base64
 import hashlib
 import os
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
