@@ -234,6 +234,64 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool, path_prefix: st
         sys.exit(1)
 
 
+class _SideNotFound(click.ClickException):
+    """A side of graphkit diff is neither a folder nor a git revision: a usage error (exit code 2)."""
+
+    exit_code = 2
+
+
+@cli.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=str),
+    help="With revisions: the library folder in the git repository (default: the current folder).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format; markdown is for a pull-request comment.",
+)
+@follow_outside_option
+def diff_command(old: str, new: str, root: str | None, fmt: str) -> None:
+    """Show what a change did to the library; exit 1 when it introduces errors.
+
+    OLD and NEW are two library folders, or two git revisions of the library in the current
+    folder (or --root), e.g. in a pull request's CI job: graphkit diff origin/main HEAD --root _patterns
+
+    Patterns added, removed and renamed (same id, new slug), titles and domains changed,
+    relations added and removed per relation, problems introduced and fixed.
+    """
+    from .diff import diff_libraries, json_text, library_side, to_markdown, to_text
+    from .errors import RevisionNotFound
+    from .library import load_library
+
+    libraries = []
+    try:
+        with contextlib.ExitStack() as stack:
+            for spec in (old, new):
+                folder, temporary = stack.enter_context(library_side(spec, root))
+                cache_dir = None if temporary else _cache_dir()
+                libraries.append(load_library(folder, cache_dir=cache_dir, follow_outside=_follow_outside()))
+    except RevisionNotFound as err:
+        raise _SideNotFound(_safe(str(err))) from err
+    result = diff_libraries(libraries[0], libraries[1], old, new)
+    if fmt == "json":
+        _echo_data(json_text(result))
+    elif fmt == "markdown":
+        _echo_data(to_markdown(result))
+    else:
+        for line in to_text(result):
+            _say(line)
+    if result.errors_introduced:
+        sys.exit(1)
+
+
 @cli.command(name="path")
 @click.argument("args", nargs=-1, required=True, metavar="[ROOT] A B")
 @click.option("-r", "--relation", "relations", multiple=True, help="Follow only this relation (repeatable).")

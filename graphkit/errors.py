@@ -61,3 +61,7 @@ class QueryRefused(QueryError):
 
 class ShapesError(GraphkitError):
     """SHACL checks cannot run: the shapes or the data do not load, or the shapes use what graphkit does not check."""
+
+
+class RevisionNotFound(GraphkitError):
+    """A side of ``graphkit diff`` is neither a library folder nor a git revision that exists."""
