@@ -13,32 +13,12 @@ import time
 import pytest
 
 import graphkit
+from benchmarks.report_bench import generated_problems
 from graphkit.model import Problem
 from graphkit.report.page import to_report_page
 from graphkit.view import to_html
 
 pytestmark = pytest.mark.browser
-
-KINDS = ("dangling-reference", "one-sided-symmetric", "one-sided-inverse", "duplicate-id", "invalid-yaml")
-ERRORS = ("dangling-reference", "invalid-yaml")
-
-
-def generated_problems(slugs: list[str], n: int = 10_000) -> list[Problem]:
-    """``n`` problems, 14 to a file, the kinds in turn, each naming a pattern of the sample."""
-    problems = []
-    for i in range(n):
-        slug, kind = slugs[i % len(slugs)], KINDS[i % len(KINDS)]
-        problems.append(
-            Problem(
-                f"folder/{slugs[(i // 14) % len(slugs)]}-{i // 14:04d}.md",
-                kind,
-                "error" if kind in ERRORS else "warning",
-                f"problem {i}: {slug!r} lists 'x-{i}' <img src=x onerror=window.__pwned=1>",
-                line=i % 40 + 1,
-                slug=slug,
-            )
-        )
-    return problems
 
 
 class WithSuggestion(Problem):
