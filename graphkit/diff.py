@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import RevisionNotFound
@@ -183,12 +183,12 @@ def _repository(root: Path, spec: str) -> tuple[Path, str]:
     return top, "" if inside == "." else inside + "/"
 
 
-def _keep_safe(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
-    # git archive holds what the revision held; a link leading out of the folder is left out.
-    try:
-        return tarfile.data_filter(member, dest)
-    except tarfile.FilterError:
-        return None
+def _plain_members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """The files and folders of an archive, inside it; links and devices are left out."""
+    for member in archive:
+        parts = PurePosixPath(member.name).parts
+        if (member.isreg() or member.isdir()) and not member.name.startswith("/") and ".." not in parts:
+            yield member
 
 
 def _checkout(top: Path, revision: str, inside: str, dest: Path) -> None:
@@ -206,7 +206,9 @@ def _checkout(top: Path, revision: str, inside: str, dest: Path) -> None:
                           stderr=subprocess.DEVNULL) as proc:  # fmt: skip
         assert proc.stdout is not None
         with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-            archive.extractall(dest, filter=_keep_safe)
+            # the "data" filter where Python has it (3.10.12, 3.11.4 and later): no modes or owners from the archive
+            safety: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            archive.extractall(dest, members=_plain_members(archive), **safety)
     if proc.returncode != 0:
         raise RevisionNotFound(f"{revision}: git archive failed (exit code {proc.returncode})")
 
@@ -215,7 +217,8 @@ def _checkout(top: Path, revision: str, inside: str, dest: Path) -> None:
 def library_side(spec: str, root: str | os.PathLike[str] | None = None) -> Iterator[tuple[Path, bool]]:
     """The folder to load for one side of a diff: ``spec`` itself when it is a folder, else
     the git revision ``spec`` of the library folder ``root`` (the current folder by default),
-    checked out into a temporary folder for as long as the context lasts.
+    checked out into a temporary folder for as long as the context lasts. The checkout holds
+    the revision's files and folders; symbolic links in it are left out.
 
     Yields the folder and whether it is a temporary checkout (a cache of it would be useless).
     Raises ``RevisionNotFound`` for a side that is neither.

@@ -291,3 +291,16 @@ def test_a_missing_folder_outside_a_repository(tmp_path, monkeypatch):
     result = run("diff", "lib", "nosuch")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == ["Error: nosuch: no such folder, and . is not in a git repository"]
+
+
+def test_a_revision_is_read_without_its_symbolic_links(repository, monkeypatch, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nslug: secret\ntitle: Secret\n---\n", encoding="utf-8")
+    (repository / "_patterns" / "leak.md").symlink_to(secret)
+    (repository / "_patterns" / "up.md").symlink_to("../README.md")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "links")
+    monkeypatch.chdir(repository)
+    result = run("diff", "HEAD~1", "HEAD", "--root", "_patterns", "-f", "json")
+    assert (result.exit_code, json.loads(result.stdout)["added"]) == (0, [])
+    assert "Secret" not in result.stdout

@@ -7,7 +7,7 @@ systems read; ``to_report_page`` (in ``report.page``) the single offline page a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -179,7 +179,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_github(problems: Sequence[Problem] | Iterable[Problem], path_prefix: str = "") -> list[str]:
+def to_github(problems: Iterable[Problem], path_prefix: str = "") -> list[str]:
     r"""The problems as GitHub Actions workflow commands, one line each (``::error file=...::message``).
 
     GitHub shows each as an annotation on the file and line. Values are escaped as GitHub's
