@@ -176,3 +176,14 @@ def test_check_github_of_a_yaml_error_has_line_and_column(tmp_path):
     assert result.exit_code == 1
     [line] = result.stdout.splitlines()
     assert line.startswith("::error file=broken.md,line=3,col=5,title=invalid-yaml::frontmatter is not valid YAML")
+
+
+@pytest.mark.corpus
+def test_sarif_of_the_shared_corpus_validates(validator, corpus_root):
+    result = run("check", str(corpus_root), "-f", "sarif", "--path-prefix", "_patterns/")
+    log = json.loads(result.stdout)
+    validator.validate(log)
+    report = graphkit.load_library(corpus_root).problems_report()
+    results = log["runs"][0]["results"]
+    assert len(results) == len(report["problems"])
+    assert sum(r["level"] == "error" for r in results) == report["errors"]
