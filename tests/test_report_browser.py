@@ -174,3 +174,18 @@ def test_the_page_allows_only_its_own_script(site):
         f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
         "connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
+
+
+def test_a_library_without_problems_says_so(browser, tmp_path):
+    (tmp_path / "problems.html").write_text(to_report_page([], title="Clean", files=3, patterns=3), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "problems.html").as_uri())
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.text_content("#gkr-status") == "No problems."
+    assert page.text_content("header .note").startswith("0 problems (0 errors, 0 warnings) in 3 files, 3 patterns")
+    assert not page.is_visible("#gkr-table") and not page.is_visible("#gkr-controls")
+    assert errors == []
+    context.close()

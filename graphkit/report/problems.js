@@ -179,6 +179,11 @@
     else { state.sort = button.dataset.sort; state.order = 1; }
     rebuild();
   });
+  if (problems.length === 0) {
+    $("gkr-status").textContent = "No problems.";
+    document.body.dataset.ready = "1";
+    return;
+  }
   $("gkr-controls").hidden = false;
   $("gkr-table").hidden = false;
   rebuild();
