@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import RevisionNotFound
+from .errors import LibraryError, RevisionNotFound
 from .model import ERROR, Problem
 
 if TYPE_CHECKING:
@@ -202,15 +202,19 @@ def _checkout(top: Path, revision: str, inside: str, dest: Path) -> None:
     tree = f"{commit}:{inside}" if inside else f"{commit}^{{tree}}"
     if _git(["cat-file", "-t", tree], top).stdout.strip() != b"tree":
         raise RevisionNotFound(f"{revision}: has no folder {inside.rstrip('/')}")
+    # the "data" filter where Python has it (3.10.12, 3.11.4 and later): no modes or owners from the archive
+    safety: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
     with subprocess.Popen(["git", "archive", "--format=tar", tree], cwd=top, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL) as proc:  # fmt: skip
         assert proc.stdout is not None
-        with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-            # the "data" filter where Python has it (3.10.12, 3.11.4 and later): no modes or owners from the archive
-            safety: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            archive.extractall(dest, members=_plain_members(archive), **safety)
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+                archive.extractall(dest, members=_plain_members(archive), **safety)
+        except (tarfile.TarError, OSError) as err:
+            proc.kill()
+            raise LibraryError(f"{revision}: cannot check out {inside or 'the library'} ({err})") from err
     if proc.returncode != 0:
-        raise RevisionNotFound(f"{revision}: git archive failed (exit code {proc.returncode})")
+        raise LibraryError(f"{revision}: git archive failed (exit code {proc.returncode})")
 
 
 @contextmanager

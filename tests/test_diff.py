@@ -304,3 +304,16 @@ def test_a_revision_is_read_without_its_symbolic_links(repository, monkeypatch, 
     result = run("diff", "HEAD~1", "HEAD", "--root", "_patterns", "-f", "json")
     assert (result.exit_code, json.loads(result.stdout)["added"]) == (0, [])
     assert "Secret" not in result.stdout
+
+
+def test_a_checkout_that_fails_is_one_line_and_exit_code_1(repository, monkeypatch):
+    import tarfile
+
+    def broken(*args, **kwargs):
+        raise tarfile.ReadError("empty file")
+
+    monkeypatch.setattr(tarfile, "open", broken)
+    monkeypatch.chdir(repository)
+    result = run("diff", "main", "HEAD", "--root", "_patterns")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: main: cannot check out _patterns/ (empty file)"]
