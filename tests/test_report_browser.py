@@ -189,3 +189,22 @@ def test_a_library_without_problems_says_so(browser, tmp_path):
     assert not page.is_visible("#gkr-table") and not page.is_visible("#gkr-controls")
     assert errors == []
     context.close()
+
+
+def test_the_address_keeps_the_view(browser, site, report):
+    report.select_option("#gkr-kind", "invalid-yaml")
+    report.select_option("#gkr-group", "path")
+    report.click("#gkr-head button[data-sort='line']")
+    report.click("#gkr-head button[data-sort='line']")
+    assert report.evaluate("location.hash") == "#kind=invalid-yaml&group=path&sort=-line"
+    context = browser.new_context()
+    again = context.new_page()
+    again.goto((site / "problems.html").as_uri() + "#kind=invalid-yaml&group=path&sort=-line&q=%3Cb%3E")
+    again.wait_for_selector("body[data-ready='1']")
+    assert again.text_content("#gkr-status") == "0 of 10001 problems, in 0 groups."
+    assert again.input_value("#gkr-text") == "<b>" and again.input_value("#gkr-kind") == "invalid-yaml"
+    assert again.get_attribute("#gkr-head button[data-sort='line']", "aria-sort") == "descending"
+    again.fill("#gkr-text", "")
+    wait_status(again, "2000 of 10001 problems, in 715 groups.")
+    assert again.evaluate("location.hash") == "#kind=invalid-yaml&group=path&sort=-line"
+    context.close()

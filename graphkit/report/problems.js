@@ -18,6 +18,28 @@
     p.text = [p.path, p.kind, p.severity, p.slug || "", p.message, p.suggestion || ""].join("\n").toLowerCase();
   });
   var state = { kind: "", severity: "", text: "", group: "", sort: "path", order: 1, closed: {} };
+  var SORTS = ["path", "line", "severity", "kind", "slug", "message"];
+  // The address keeps the view (problems.html#kind=dangling-reference&group=path&q=gap), so a link reproduces it.
+  function readAddress() {
+    var given = new URLSearchParams(location.hash.slice(1));
+    state.kind = given.get("kind") || "";
+    state.severity = severities.indexOf(given.get("severity")) >= 0 ? given.get("severity") : "";
+    state.group = ["path", "kind"].indexOf(given.get("group")) >= 0 ? given.get("group") : "";
+    state.text = given.get("q") || "";
+    var sort = (given.get("sort") || "path").replace(/^-/, "");
+    state.sort = SORTS.indexOf(sort) >= 0 ? sort : "path";
+    state.order = (given.get("sort") || "").charAt(0) === "-" ? -1 : 1;
+  }
+  function writeAddress() {
+    var kept = new URLSearchParams();
+    if (state.kind) kept.set("kind", state.kind);
+    if (state.severity) kept.set("severity", state.severity);
+    if (state.group) kept.set("group", state.group);
+    if (state.text) kept.set("q", state.text);
+    if (state.sort !== "path" || state.order < 0) kept.set("sort", (state.order < 0 ? "-" : "") + state.sort);
+    var hash = kept.toString();
+    if (hash !== location.hash.slice(1)) history.replaceState(null, "", hash ? "#" + hash : location.pathname);
+  }
   var items = [];
 
   function option(select, value, label) {
@@ -71,6 +93,7 @@
     document.querySelectorAll("#gkr-head button").forEach(function (b) {
       b.setAttribute("aria-sort", b.dataset.sort === state.sort ? (state.order > 0 ? "ascending" : "descending") : "none");
     });
+    writeAddress();
     $("gkr-spacer").style.height = items.length * ROW + "px";
     $("gkr-empty").hidden = items.length > 0;
     draw(true);
@@ -184,6 +207,12 @@
     document.body.dataset.ready = "1";
     return;
   }
+  readAddress();
+  if (state.kind && !counts[state.kind]) option($("gkr-kind"), state.kind, state.kind + " (0)");
+  $("gkr-kind").value = state.kind;
+  $("gkr-severity").value = state.severity;
+  $("gkr-group").value = state.group;
+  $("gkr-text").value = state.text;
   $("gkr-controls").hidden = false;
   $("gkr-table").hidden = false;
   rebuild();
