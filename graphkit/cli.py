@@ -184,14 +184,28 @@ def stats(root: str | None, fmt: str, top: int) -> None:
 
 @cli.command()
 @root_argument
-@format_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format: sarif for code scanning (SARIF 2.1.0), github for workflow annotations.",
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @click.option("--shacl", is_flag=True, help="Also check the RDF export against the SHACL shapes (ontology/shapes.ttl).")
+@click.option(
+    "--path-prefix",
+    default="",
+    metavar="PREFIX",
+    help="With -f sarif or github: put PREFIX before file paths (e.g. _patterns/), to make them the repository's.",
+)
 @follow_outside_option
-def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
+def check(root: str | None, fmt: str, strict: bool, shacl: bool, path_prefix: str) -> None:
     """Report every problem in the library; exit 1 on errors (and on warnings with --strict).
 
-    Example, in a library's CI job: graphkit check _patterns --strict
+    Example, in a library's CI job: graphkit check _patterns --strict -f github --path-prefix _patterns/
     """
     library = _load(root)
     more = []
@@ -204,16 +218,27 @@ def check(root: str | None, fmt: str, strict: bool, shacl: bool) -> None:
     errors, warnings = report["errors"], report["warnings"]
     if fmt == "json":
         _dump_json(report)
+    elif fmt == "sarif":
+        from .report import sarif_text
+
+        _echo_data(sarif_text([*library.problems, *more], __version__, path_prefix))
+    elif fmt == "github":
+        from .report import to_github
+
+        lines = to_github([*library.problems, *more], path_prefix)
+        if lines:
+            _echo_data("\n".join(lines))
     else:
         for p in [*library.problems, *more]:
             _say(str(p))
+    if fmt != "json":  # sarif and github output is for machines: the summary goes to stderr
         summary = f"{report['files']} files, {report['patterns']} patterns"
         if report.get("external_nodes"):
             summary += f" ({report['external_nodes']} external nodes)"
         summary += f": {errors} errors, {warnings} warnings"
         if report.get("severity"):
             summary += " (severity: " + ", ".join(f"{k} {v}" for k, v in report["severity"].items()) + ")"
-        click.echo(summary)
+        click.echo(summary, err=fmt != "text")
     if errors or (strict and warnings):
         sys.exit(1)
 
@@ -309,6 +334,64 @@ def fix(root: str | None, show_diff: bool, kinds: tuple[str, ...], accept_sugges
         summary += f"; {len(plan.refused)} files left alone"
     click.echo(summary, err=show_diff)
     if plan.refused:
+        sys.exit(1)
+
+
+class _SideNotFound(click.ClickException):
+    """A side of graphkit diff is neither a folder nor a git revision: a usage error (exit code 2)."""
+
+    exit_code = 2
+
+
+@cli.command(name="diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=str),
+    help="With revisions: the library folder in the git repository (default: the current folder).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format; markdown is for a pull-request comment.",
+)
+@follow_outside_option
+def diff_command(old: str, new: str, root: str | None, fmt: str) -> None:
+    """Show what a change did to the library; exit 1 when it introduces errors.
+
+    OLD and NEW are two library folders, or two git revisions of the library in the current
+    folder (or --root), e.g. in a pull request's CI job: graphkit diff origin/main HEAD --root _patterns
+
+    Patterns added, removed and renamed (same id, new slug), titles and domains changed,
+    relations added and removed per relation, problems introduced and fixed.
+    """
+    from .diff import diff_libraries, json_text, library_side, to_markdown, to_text
+    from .errors import RevisionNotFound
+    from .library import load_library
+
+    libraries = []
+    try:
+        with contextlib.ExitStack() as stack:
+            for spec in (old, new):
+                folder, temporary = stack.enter_context(library_side(spec, root))
+                cache_dir = None if temporary else _cache_dir()
+                libraries.append(load_library(folder, cache_dir=cache_dir, follow_outside=_follow_outside()))
+    except RevisionNotFound as err:
+        raise _SideNotFound(_safe(str(err))) from err
+    result = diff_libraries(libraries[0], libraries[1], old, new)
+    if fmt == "json":
+        _echo_data(json_text(result))
+    elif fmt == "markdown":
+        _echo_data(to_markdown(result))
+    else:
+        for line in to_text(result):
+            _say(line)
+    if result.errors_introduced:
         sys.exit(1)
 
 

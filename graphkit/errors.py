@@ -65,3 +65,7 @@ class ShapesError(GraphkitError):
 
 class FixError(GraphkitError):
     """A fix cannot be written to the library's files."""
+
+
+class RevisionNotFound(GraphkitError):
+    """A side of ``graphkit diff`` is neither a library folder nor a git revision that exists."""

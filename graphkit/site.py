@@ -14,7 +14,6 @@ import hashlib
 import html
 import json
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,35 +134,16 @@ def _map_link(slug: str) -> str:
 
 
 def _write_problems_html(library: Library, path: Path, context: dict[str, Any]) -> None:
-    e = html.escape
-    report = library.problems_report()
-    by_kind = Counter(p.kind for p in library.problems)
-    rows = []
-    for p in library.problems:
-        slug = (
-            f'<a href="{e(_map_link(p.slug))}">{e(p.slug)}</a>'
-            if p.slug is not None and p.slug in library.graph
-            else ""
-        )
-        rows.append(
-            f'<tr><td><code>{e(p.where)}</code></td><td class="{e(p.severity)}">{e(p.severity)}</td>'
-            f"<td>{e(p.kind)}</td><td>{slug}</td><td>{e(p.message)}</td></tr>\n"
-        )
-    kinds = "".join(f'<tr><td>{e(k)}</td><td class="n">{n}</td></tr>\n' for k, n in sorted(by_kind.items()))
-    body = (
-        f"<h1>Problems: {e(context['title'])}</h1>\n"
-        f'<p class="note"><a href="index.html">index</a> · {report["files"]} files, {report["patterns"]} patterns: '
-        f'{report["errors"]} errors, {report["warnings"]} warnings · <a href="problems.json">as JSON</a></p>\n'
-        + (f"<table><tr><th>kind</th><th>count</th></tr>\n{kinds}</table>\n" if kinds else "<p>No problems.</p>\n")
-        + (
-            "<table><tr><th>where</th><th>severity</th><th>kind</th><th>pattern</th><th>problem</th></tr>\n"
-            + "".join(rows)
-            + "</table>\n"
-            if rows
-            else ""
-        )
+    from .report.page import to_report_page
+
+    page = to_report_page(
+        library.problems,
+        title=context["title"],
+        files=len(library.files),
+        patterns=len(library.patterns),
+        slugs=library.graph,
     )
-    _write_text(path, _page(f"Problems: {context['title']}", body))
+    _write_text(path, page)
 
 
 #: The files of the site, in the order the index lists them.
@@ -175,7 +155,8 @@ ARTIFACTS: list[Artifact] = [
              _write_sparql),
     Artifact("graph.json", "Graph (JSON)", "the graph as NetworkX node-link JSON, every attribute kept",
              _write_graph_json),
-    Artifact("problems.html", "Problems", "every problem found while loading, one row each", _write_problems_html),
+    Artifact("problems.html", "Problems", "every problem found while loading: filter, group and sort them",
+             _write_problems_html),
     Artifact("problems.json", "Problems (JSON)", "the same report as graphkit check -f json, one problem per line",
              _write_problems_json),
 ]  # fmt: skip

@@ -181,7 +181,7 @@ def test_an_error_quoting_library_text_is_escaped(tmp_path):
 
 # --------------------------------------------------------------------------- --follow-outside
 
-LOADING_COMMANDS = ["stats", "check", "fields", "path", "export", "query", "view", "build", "push", "serve"]
+LOADING_COMMANDS = ["stats", "check", "fields", "diff", "path", "export", "query", "view", "build", "push", "serve"]
 
 
 def test_every_command_that_loads_a_library_takes_follow_outside():

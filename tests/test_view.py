@@ -360,7 +360,9 @@ def test_site_problems_page_escapes_and_links_to_the_map(hostile, tmp_path):
     write_site(hostile, tmp_path, title="<b>lib</b>")
     problems = (tmp_path / "problems.html").read_text(encoding="utf-8")
     assert "<h1>Problems: &lt;b&gt;lib&lt;/b&gt;</h1>" in problems
-    assert '<a href="map.html#p=a%20b%23c">a b#c</a>' in problems
+    data = json.loads(problems.split('<script type="application/json" id="gkr-data">')[1].split("</script>")[0])
+    assert ["a b#c", 1] in [row[5:7] for row in data["rows"]]  # the page links it to map.html#p=a%20b%23c
+    assert "<img" not in problems.split("<script")[0]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<img" not in index  # hubs are listed by title, escaped
     assert '">&lt;img src=x onerror=&quot;window.__pwned=&#x27;title&#x27;&quot;&gt;</a> (3)</li>' in index
