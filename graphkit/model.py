@@ -34,39 +34,40 @@ EXTERNAL = "external"
 #: a warning, or an external node.
 UNRESOLVED = ("error", "warning", EXTERNAL)
 
-#: Every kind of problem graphkit reports; the ``[severity]`` table of the configuration can
-#: set each one to ``off``, ``warning`` or ``error``.
-PROBLEM_KINDS = (
-    "ambiguous-reference",
-    "bad-field",
-    "bad-reference",
-    "bad-relation",
-    "bad-slug",
-    "bad-value",
-    "dangling-reference",
-    "duplicate-id",
-    "duplicate-key",
-    "duplicate-slug",
-    "invalid-yaml",
-    "missing-slug",
-    "missing-title",
-    "no-frontmatter",
-    "not-mapping",
-    "not-text",
-    "not-utf8",
-    "one-sided-inverse",
-    "one-sided-symmetric",
-    "outside-library",
-    "recursive-yaml",
-    "reference-mismatch",
-    "self-reference",
-    "shacl",
-    "too-deep",
-    "too-large",
-    "undeclared-field",
-    "unknown-relation",
-    "unreadable",
-)
+#: Every kind of problem graphkit reports, with what it means in one sentence (the rule a SARIF
+#: log describes; the README's table says the same). The ``[severity]`` table of the
+#: configuration can set each one to ``off``, ``warning`` or ``error``.
+PROBLEM_KINDS: dict[str, str] = {
+    "ambiguous-reference": "A relation names an id that several patterns share.",
+    "bad-field": "A field in a shape graphkit does not read.",
+    "bad-reference": "A relation's target is not a slug or an id.",
+    "bad-relation": "A relation in a shape graphkit does not read.",
+    "bad-slug": "The slug holds characters a slug cannot hold.",
+    "bad-value": "The YAML holds a value that cannot be read.",
+    "dangling-reference": "A relation names no pattern of the library.",
+    "duplicate-id": "Several files share one id.",
+    "duplicate-key": "A key appears twice in the frontmatter.",
+    "duplicate-slug": "A second file has the same slug.",
+    "invalid-yaml": "The frontmatter is not valid YAML.",
+    "missing-slug": "The pattern has no slug; the file name stands in.",
+    "missing-title": "The pattern has no title; the file name stands in.",
+    "no-frontmatter": "The file has no YAML frontmatter block.",
+    "not-mapping": "The frontmatter is not a mapping of keys to values.",
+    "not-text": "The file is not text.",
+    "not-utf8": "The file, or its name, is not valid UTF-8.",
+    "one-sided-inverse": "A relation whose inverse the other pattern does not list back.",
+    "one-sided-symmetric": "A symmetric relation the other pattern does not list back.",
+    "outside-library": "A link leads outside the library folder.",
+    "recursive-yaml": "The YAML refers to itself or expands without bound.",
+    "reference-mismatch": "A reference's slug and id name different patterns; the one that resolves is used.",
+    "self-reference": "A pattern names itself in a relation.",
+    "shacl": "The RDF export breaks a SHACL shape.",
+    "too-deep": "The frontmatter is nested too deep.",
+    "too-large": "The file or its frontmatter is over the size limit.",
+    "undeclared-field": "A field holds references that no relation of the configuration reads.",
+    "unknown-relation": "A relation the vocabulary does not know.",
+    "unreadable": "The file or folder cannot be read.",
+}
 
 
 @dataclass(frozen=True)

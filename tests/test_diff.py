@@ -80,9 +80,8 @@ EXPECTED_JSON = {
                 "path": "delta.md",
                 "kind": "unknown-relation",
                 "severity": "warning",
-                "message": "relationships.implements is not a known relation; "
-                "declare it under [tool.graphkit.relations] to make it edges",
-                "slug": "delta",
+                "message": "relationships.implements is not a known relation (1 file); declare it in graphkit.toml "
+                "as [relations.implements] to make it edges (graphkit fields --toml prints the table)",
                 "relation": "implements",
             },
             {
@@ -119,8 +118,8 @@ EXPECTED_TEXT = [
     "problems introduced (1)",
     "  + epsilon.md: error: enables names 'nowhere-yet', which is no pattern's slug or id [dangling-reference]",
     "problems fixed (2)",
-    "  - delta.md: warning: relationships.implements is not a known relation; declare it under "
-    "[tool.graphkit.relations] to make it edges [unknown-relation]",
+    "  - delta.md: warning: relationships.implements is not a known relation (1 file); declare it in graphkit.toml "
+    "as [relations.implements] to make it edges (graphkit fields --toml prints the table) [unknown-relation]",
     "  - gamma.md: warning: 'gamma' lists 'alpha' under related, but 'alpha' does not list 'gamma' [one-sided-symmetric]",
     "patterns 4 -> 4: 1 added, 1 removed, 1 renamed, 1 retitled, 1 with new domains; "
     "relations: 1 added, 2 removed; problems: 1 introduced (1 error), 2 fixed",
@@ -185,8 +184,8 @@ problems: 1 introduced (1 error), 2 fixed
 
 <details><summary>Problems fixed (2)</summary>
 
-- warning `delta.md` `relationships.implements is not a known relation; declare it under [tool.graphkit.relations] \
-to make it edges` (`unknown-relation`)
+- warning `delta.md` `relationships.implements is not a known relation (1 file); declare it in graphkit.toml as \
+[relations.implements] to make it edges (graphkit fields --toml prints the table)` (`unknown-relation`)
 - warning `gamma.md` `'gamma' lists 'alpha' under related, but 'alpha' does not list 'gamma'` \
 (`one-sided-symmetric`)
 

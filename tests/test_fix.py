@@ -191,7 +191,10 @@ def test_the_problems_report_shows_the_suggestion(library: Path, tmp_path: Path)
     report = lib.problems_report()
     assert [p["suggestion"] for p in report["problems"] if "suggestion" in p] == ["gap-analysis"]
     _write_problems_html(lib, tmp_path / "problems.html", {"title": "fix"})
-    assert "did you mean &#x27;gap-analysis&#x27;?" in (tmp_path / "problems.html").read_text(encoding="utf-8")
+    page = (tmp_path / "problems.html").read_text(encoding="utf-8")
+    data = json.loads(page.split('<script type="application/json" id="gkr-data">')[1].split("</script>")[0])
+    [row] = [row for row in data["rows"] if row[8] is not None]
+    assert row[7].endswith("; did you mean 'gap-analysis'?") and row[8] == "gap-analysis"
 
 
 def test_accept_suggestions_replaces_only_the_unambiguous_typo(library: Path) -> None:

@@ -97,14 +97,18 @@ def test_sarif_of_no_problems_validates(validator):
 
 
 def test_sarif_carries_a_suggestion_when_a_problem_has_one(validator):
-    class WithSuggestion(Problem):
-        suggestion = "did you mean `gap-analysis`?"
-
-    log = to_sarif([WithSuggestion("a.md", "dangling-reference", "error", "related names 'gap-analyss'")])
+    problem = Problem(
+        "a.md", "dangling-reference", "error", "related names 'gap-analyss'; did you mean 'gap-analysis'?",
+        target="gap-analyss", suggestion="gap-analysis",
+    )  # fmt: skip
+    log = to_sarif([problem])
     validator.validate(log)
-    assert log["runs"][0]["results"][0]["message"]["text"] == (
-        "related names 'gap-analyss' (did you mean `gap-analysis`?)"
-    )
+    [result] = log["runs"][0]["results"]
+    assert result["message"]["text"] == "related names 'gap-analyss'; did you mean 'gap-analysis'?"
+    assert result["properties"] == {"target": "gap-analyss", "suggestion": "gap-analysis"}
+    assert to_github([problem]) == [
+        "::error file=a.md,title=dangling-reference::related names 'gap-analyss'; did you mean 'gap-analysis'?"
+    ]
 
 
 def test_every_documented_kind_has_a_rule_description():
@@ -112,7 +116,7 @@ def test_every_documented_kind_has_a_rule_description():
     table = readme.split("| kind | severity | what it means |")[1].split("\n\n")[0]
     documented = {kind for row in table.splitlines()[2:] for kind in row.split("|")[1].replace("`", "").split(", ")}
     documented = {k.strip() for k in documented}
-    assert documented - set(KIND_DESCRIPTIONS) == set()
+    assert documented == set(KIND_DESCRIPTIONS)
 
 
 def test_check_sarif_on_the_command_line(validator):
@@ -162,8 +166,9 @@ def test_check_github_on_the_command_line():
         "::warning file=lib/beta.md,title=dangling-reference::"
         "related (inferred) names 'nowhere', which is no pattern's slug or id",
         "::warning file=lib/beta.md,title=self-reference::complementary names the pattern itself; no edge is made",
-        "::warning file=lib/delta.md,title=unknown-relation::relationships.implements is not a known relation; "
-        "declare it under [tool.graphkit.relations] to make it edges",
+        "::warning file=lib/delta.md,title=unknown-relation::relationships.implements is not a known relation "
+        "(1 file); declare it in graphkit.toml as [relations.implements] to make it edges "
+        "(graphkit fields --toml prints the table)",
         "::warning file=lib/gamma.md,title=one-sided-symmetric::"
         "'gamma' lists 'alpha' under related, but 'alpha' does not list 'gamma'",
     ]

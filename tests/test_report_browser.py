@@ -22,16 +22,17 @@ from graphkit.view import to_html
 pytestmark = pytest.mark.browser
 
 
-class WithSuggestion(Problem):
-    suggestion = "did you mean 'gap-analysis'?"
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     library = graphkit.load_library()
     problems = generated_problems(sorted(library.graph))
-    problems.append(WithSuggestion("zz-last.md", "dangling-reference", "error", "related names 'gap-analyss'"))
+    problems.append(
+        Problem(
+            "zz-last.md", "dangling-reference", "error", "related names 'gap-analyss'; did you mean 'gap-analysis'?",
+            target="gap-analyss", suggestion="gap-analysis",
+        )
+    )  # fmt: skip
     page = to_report_page(problems, title="<b>Ten thousand</b>", files=715, patterns=37, slugs=library.graph)
     (folder / "problems.html").write_text(page, encoding="utf-8")
     (folder / "map.html").write_text(to_html(library.graph, title="Sample"), encoding="utf-8")
@@ -113,9 +114,10 @@ def test_filter_by_kind_severity_and_text(report):
     from playwright.sync_api import expect
 
     expect(report.locator("#gkr-spacer .gkr-message")).to_have_text(
-        "related names 'gap-analyss' did you mean 'gap-analysis'?"
+        "related names 'gap-analyss'; did you mean 'gap-analysis'? gap-analysis"
     )
-    assert report.text_content("#gkr-spacer .gkr-suggestion") == " did you mean 'gap-analysis'?"
+    assert report.text_content("#gkr-spacer .gkr-suggestion") == "gap-analysis"
+    assert report.get_attribute("#gkr-spacer .gkr-suggestion", "href") == "map.html#p=gap-analysis"
     assert status(report) == "1 of 10001 problems."
 
 

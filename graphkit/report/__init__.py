@@ -11,43 +11,15 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from ..model import ERROR, Problem
+from ..model import ERROR, PROBLEM_KINDS, Problem
 
 __all__ = ["KIND_DESCRIPTIONS", "SARIF_SCHEMA", "kind_description", "sarif_text", "to_github", "to_sarif"]
 
 #: The schema a SARIF log names: the OASIS standard's, with its errata.
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-#: One sentence per kind of problem: the rule a SARIF log describes (the README's table says the same).
-KIND_DESCRIPTIONS = {
-    "invalid-yaml": "The frontmatter is not valid YAML.",
-    "no-frontmatter": "The file has no YAML frontmatter block.",
-    "not-mapping": "The frontmatter is not a mapping of keys to values.",
-    "not-text": "The file is not text.",
-    "not-utf8": "The file, or its name, is not valid UTF-8.",
-    "unreadable": "The file or folder cannot be read.",
-    "bad-value": "The YAML holds a value that cannot be read.",
-    "outside-library": "A link leads outside the library folder.",
-    "too-large": "The file or its frontmatter is over the size limit.",
-    "too-deep": "The frontmatter is nested too deep.",
-    "recursive-yaml": "The YAML refers to itself or expands without bound.",
-    "duplicate-slug": "A second file has the same slug.",
-    "dangling-reference": "A relation names no pattern of the library.",
-    "ambiguous-reference": "A relation names an id that several patterns share.",
-    "duplicate-id": "Several files share one id.",
-    "missing-slug": "The pattern has no slug; the file name stands in.",
-    "missing-title": "The pattern has no title; the file name stands in.",
-    "bad-slug": "The slug holds characters a slug cannot hold.",
-    "self-reference": "A pattern names itself in a relation.",
-    "one-sided-inverse": "A relation whose inverse the other pattern does not list back.",
-    "one-sided-symmetric": "A symmetric relation the other pattern does not list back.",
-    "unknown-relation": "A relation the vocabulary does not know.",
-    "bad-relation": "A relation in a shape graphkit does not read.",
-    "bad-reference": "A relation's target is not a slug or an id.",
-    "bad-field": "A field in a shape graphkit does not read.",
-    "duplicate-key": "A key appears twice in the frontmatter.",
-    "shacl": "The RDF export breaks a SHACL shape.",
-}
+#: One sentence per kind of problem (defined with the kinds, in the model).
+KIND_DESCRIPTIONS = PROBLEM_KINDS
 
 
 def kind_description(kind: str) -> str:
@@ -61,11 +33,6 @@ def kind_description(kind: str) -> str:
     'A problem of kind new-kind.'
     """
     return KIND_DESCRIPTIONS.get(kind, f"A problem of kind {kind}.")
-
-
-def _suggestion(problem: Problem) -> str | None:
-    value = getattr(problem, "suggestion", None)
-    return str(value) if value else None
 
 
 def _uri(path: str, prefix: str) -> str:
@@ -115,10 +82,7 @@ def to_sarif(problems: Iterable[Problem], version: str = "", path_prefix: str = 
     ]
     results = []
     for p in problems:
-        text = p.message
-        suggestion = _suggestion(p)
-        if suggestion:
-            text += f" ({suggestion})"
+        text = p.message  # a suggestion is in the message ("did you mean ...?") and in the properties
         result: dict[str, Any] = {
             "ruleId": p.kind,
             "ruleIndex": index[p.kind],
@@ -135,7 +99,8 @@ def to_sarif(problems: Iterable[Problem], version: str = "", path_prefix: str = 
                     region["startColumn"] = p.column
                 physical["region"] = region
             result["locations"] = [{"physicalLocation": physical}]
-        properties = {k: v for k, v in (("slug", p.slug), ("relation", p.relation), ("target", p.target)) if v}
+        named = (("slug", p.slug), ("relation", p.relation), ("target", p.target), ("suggestion", p.suggestion))
+        properties = {k: v for k, v in named if v}
         if properties:
             result["properties"] = properties
         results.append(result)
@@ -204,9 +169,6 @@ def to_github(problems: Iterable[Problem], path_prefix: str = "") -> list[str]:
                     fields.append(f"col={p.column}")
         fields.append(f"title={_property(p.kind)}")
         message = p.message
-        suggestion = _suggestion(p)
-        if suggestion:
-            message += f" ({suggestion})"
         command = "error" if p.severity == ERROR else "warning"
         lines.append(f"::{command} {','.join(fields)}::{_data(message)}")
     return lines

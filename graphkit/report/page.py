@@ -46,7 +46,8 @@ def report_data(
     """The page's data: each problem as a row of numbers and strings, file paths and kinds listed once.
 
     A row is ``[path index, line, column, kind index, 0 for an error or 1 for a warning, slug,
-    1 when the slug is a pattern of the map, message, suggestion]``.
+    1 when the slug is a pattern of the map, message, the slug of the pattern a dangling
+    reference probably meant (``Problem.suggestion``) or ``None``]``.
 
     Examples
     --------
@@ -59,7 +60,6 @@ def report_data(
     rows = []
     errors = 0
     for p in problems:
-        suggestion = getattr(p, "suggestion", None)
         errors += p.severity == ERROR
         rows.append(
             [
@@ -71,7 +71,7 @@ def report_data(
                 p.slug,
                 1 if p.slug is not None and p.slug in slugs else 0,
                 p.message,
-                str(suggestion) if suggestion else None,
+                p.suggestion,
             ]
         )
     return {

@@ -144,12 +144,16 @@
       pattern.title = item.slug;
     }
     var message = cell(row, "gkr-message", item.message);
-    if (item.suggestion) {
-      var s = document.createElement("span");
+    if (item.suggestion) {  // the suggested pattern (the message asks "did you mean ...?"), on the map
+      var s = document.createElement(data.map ? "a" : "span");
       s.className = "gkr-suggestion";
-      s.textContent = " " + item.suggestion;
+      s.textContent = item.suggestion;
+      if (data.map) {
+        s.href = data.map + "#p=" + encodeURIComponent(item.suggestion);
+        s.title = "the suggested pattern on the map";
+      }
+      message.appendChild(document.createTextNode(" "));
       message.appendChild(s);
-      message.title = item.message + " " + item.suggestion;
     }
     return row;
   }
