@@ -196,9 +196,9 @@ def main(argv: list[str] | None = None) -> None:
         runs, peaks = results[key]["runs"], results[key]["peaks"]
         ratios = [r / f for r, f in zip(runs, floors, strict=True)] if key.startswith("build") else None
         goal_text = "" if goal is None else (f"≤ {goal} the floor" if isinstance(goal, str) else f"≤ {goal:g} s")
+        before = BEFORE.get(args.before, {}).get(key, "")
         lines.append(
-            f"| {label} | {goal_text} | {BEFORE[key]} | {_cell(key, runs, ratios, peaks)} | "
-            f"{_meets(goal, runs, ratios)} |"
+            f"| {label} | {goal_text} | {before} | {_cell(key, runs, ratios, peaks)} | {_meets(goal, runs, ratios)} |"
         )
         data[key] = {"runs": runs, "peak_mb": peaks, "ratios": ratios, "goal": goal}
     text = "\n".join(lines)
