@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .errors import GraphkitError, StoreOutcomeUnknown
-from .fix import FIXABLE
+from .model import FIXABLE
 from .namespaces import DEFAULT_BASE_IRI
 from .store.defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, PASSWORD_ENV, PROTOCOLS
 from .view.colors import FACETS

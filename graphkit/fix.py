@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import FixError
-from .model import WARNING, Problem
+from .model import FIXABLE, WARNING, Problem
 
 if TYPE_CHECKING:
     from .library import Library
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FIXABLE", "FileFix", "FixPlan", "plan_fixes", "to_diff", "write_fixes"]
 
-#: The problem kinds ``plan_fixes`` fixes by default.
-FIXABLE = ("one-sided-inverse", "one-sided-symmetric")
 _DANGLING = "dangling-reference"
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "WARNING",
     "OFF",
     "PROBLEM_KINDS",
+    "FIXABLE",
     "UNRESOLVED",
     "EXTERNAL",
 ]
@@ -68,6 +69,9 @@ PROBLEM_KINDS: dict[str, str] = {
     "unknown-relation": "A relation the vocabulary does not know.",
     "unreadable": "The file or folder cannot be read.",
 }
+
+#: The kinds of problem ``graphkit fix`` removes, by writing the missing half of the link.
+FIXABLE = ("one-sided-inverse", "one-sided-symmetric")
 
 
 @dataclass(frozen=True)
