@@ -259,6 +259,8 @@ def fields(root: str | None, fmt: str, as_toml: bool) -> None:
 
     base = Path(root) if root is not None else sample_library()
     config = load_config(base, follow_outside=_follow_outside())
+    for problem in config.problems:  # the settings left out: the survey reads the library without them
+        _say(str(problem), err=True)
     survey = survey_fields(base, config, follow_outside=_follow_outside())
     if as_toml:
         for line in to_config_toml(survey, config.vocabulary).rstrip("\n").split("\n"):

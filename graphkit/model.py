@@ -40,6 +40,7 @@ UNRESOLVED = ("error", "warning", EXTERNAL)
 #: configuration can set each one to ``off``, ``warning`` or ``error``.
 PROBLEM_KINDS: dict[str, str] = {
     "ambiguous-reference": "A relation names an id that several patterns share.",
+    "bad-config": "A setting of the configuration cannot be read; it is left out and the rest holds.",
     "bad-field": "A field in a shape graphkit does not read.",
     "bad-reference": "A relation's target is not a slug or an id.",
     "bad-relation": "A relation in a shape graphkit does not read.",

@@ -94,11 +94,16 @@ def test_check_bad_folder_one_line_per_problem_no_traceback(tmp_path):
     assert len(proc.stdout.splitlines()) == 9  # 8 problems and the summary
 
 
-def test_bad_configuration_is_an_error_line(tmp_path):
+def test_bad_configuration_is_one_problem_line_and_the_rest_runs(tmp_path):
     (tmp_path / "graphkit.toml").write_text("nope = 1\n")
-    result = CliRunner().invoke(cli, ["stats", str(tmp_path)])
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    result = CliRunner().invoke(cli, ["--no-cache", "check", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: graphkit.toml: unknown key 'nope'")
+    assert result.output.splitlines() == [
+        "graphkit.toml: error: unknown key 'nope' (known: exclude, max_file_size, max_frontmatter_size, page_url, "
+        "patterns_dir, relations, severity) [bad-config]",
+        "1 files, 1 patterns: 1 errors, 0 warnings",
+    ]
 
 
 def test_missing_root_is_a_usage_error(tmp_path):

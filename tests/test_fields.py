@@ -412,12 +412,15 @@ def test_the_severity_table_shows_in_problems_json(hubs, tmp_path):
     ],
     ids=["unknown-kind", "unknown-value", "not-a-table", "unresolved", "target", "field", "weight", "keep", "built-in"],
 )  # fmt: skip
-def test_a_bad_setting_is_one_clear_configuration_error(hubs, table, message):
+def test_a_bad_setting_is_one_clear_problem_and_check_still_runs(hubs, table, message):
     write_config(hubs, table + "\n")
     result = run("check", str(hubs))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: " + message)
-    assert len(result.stderr.splitlines()) == 1
+    bad = [line for line in result.stdout.splitlines() if line.endswith("[bad-config]")]
+    assert len(bad) == 1 and bad[0].startswith(message.replace("graphkit.toml: ", "graphkit.toml: error: ", 1))
+    assert result.stdout.splitlines()[-1].startswith("8 files, 8 patterns")
+    survey = run("fields", str(hubs))
+    assert survey.exit_code == 0 and survey.stderr == bad[0] + "\n"
 
 
 def test_a_built_in_relation_takes_the_reading_keys_only():

@@ -135,16 +135,26 @@ def test_every_export_on_the_command_line(hostile):
         assert "valid-a" in result.output and SECRET not in result.output, fmt
 
 
-@pytest.mark.parametrize(
-    "config, message",
-    [
-        ('[relations.implements]\ninverse = 5\n', "graphkit.toml: relations.implements.inverse must be a string"),
-        ('patterns_dir = "../outside"\n', "graphkit.toml: patterns_dir '../outside' is outside the library folder, not read (allow it with --follow-outside)"),
-    ],
-    ids=["inverse-number", "patterns-dir-outside"],
-)  # fmt: skip
-def test_a_bad_setting_is_one_configuration_error(hostile, tmp_path, config, message):
-    (hostile / "graphkit.toml").write_text(config)
+def test_a_bad_setting_is_one_problem_and_the_site_is_built(hostile, tmp_path):
+    (hostile / "graphkit.toml").write_text("[relations.implements]\ninverse = 5\n")
+    result = CliRunner().invoke(cli, ["--no-cache", "build", str(hostile), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "site" / "problems.json").read_text(encoding="utf-8"))
+    assert {
+        "path": "graphkit.toml",
+        "kind": "bad-config",
+        "severity": "error",
+        "message": "relations.implements.inverse must be a string",
+    } in report["problems"]
+
+
+def test_a_patterns_dir_outside_the_library_is_one_configuration_error(hostile, tmp_path):
+    # where the library is cannot be left out: nothing is read
+    (hostile / "graphkit.toml").write_text('patterns_dir = "../outside"\n')
+    message = (
+        "graphkit.toml: patterns_dir '../outside' is outside the library folder, not read "
+        "(allow it with --follow-outside)"
+    )
     result = CliRunner().invoke(cli, ["--no-cache", "build", str(hostile), "-o", str(tmp_path / "site")])
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
     assert not (tmp_path / "site").exists()

@@ -444,12 +444,8 @@ def test_a_file_that_became_a_link_after_the_scan_is_judged_when_read(linked, tm
             lambda lib, out: (lib / "_patterns").symlink_to(out, target_is_directory=True),
             "{lib}/_patterns: a link to a folder outside the library folder, not read (allow it with --follow-outside)",
         ),
-        (
-            lambda lib, out: (lib / "graphkit.toml").symlink_to(out / "graphkit.toml"),
-            "graphkit.toml: a link to a file outside the library folder, not read (allow it with --follow-outside)",
-        ),
     ],
-    ids=["patterns-dir", "patterns-dir-pyproject", "patterns-link", "configuration-link"],
+    ids=["patterns-dir", "patterns-dir-pyproject", "patterns-link"],
 )  # fmt: skip
 def test_a_folder_or_setting_outside_the_library_is_one_error(tmp_path, setup, message):
     out, lib = tmp_path / "secret", tmp_path / "lib"
@@ -462,6 +458,22 @@ def test_a_folder_or_setting_outside_the_library_is_one_error(tmp_path, setup, m
         graphkit.load_library(lib)
     assert str(info.value) == message.format(lib=lib, out=out)
     assert graphkit.load_library(lib, follow_outside=True).problems == ()
+
+
+def test_a_configuration_linked_from_outside_is_not_read_and_the_defaults_hold(tmp_path):
+    out, lib = tmp_path / "secret", tmp_path / "lib"
+    out.mkdir()
+    lib.mkdir()
+    (out / "graphkit.toml").write_text('exclude = ["*.md"]\n')
+    (lib / "graphkit.toml").symlink_to(out / "graphkit.toml")
+    (lib / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    loaded = graphkit.load_library(lib)
+    assert list(loaded.graph) == ["a"]
+    assert [str(p) for p in loaded.problems] == [
+        "graphkit.toml: error: a link to a file outside the library folder, not read (allow it with "
+        "--follow-outside); the defaults hold [bad-config]"
+    ]
+    assert graphkit.load_library(lib, follow_outside=True).patterns == ()
 
 
 # ----------------------------------------------------------------- hostile YAML
@@ -621,11 +633,14 @@ def test_config_page_url_template(tmp_path):
     ],
     ids=["unknown-key", "relations-type", "skos", "relation-name", "page-url", "toml-syntax"],
 )
-def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
+def test_bad_configuration_is_one_clear_problem_and_the_library_loads(tmp_path, text, message):
     (tmp_path / "graphkit.toml").write_text(text)
-    with pytest.raises(graphkit.ConfigError) as info:
-        graphkit.load_library(tmp_path)
-    assert str(info.value).startswith(message)
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    [problem] = lib.problems
+    assert (problem.kind, problem.severity) == ("bad-config", "error")
+    assert str(problem).startswith(message.replace("graphkit.toml: ", "graphkit.toml: error: ", 1))
+    assert list(lib.graph) == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -659,19 +674,39 @@ def test_bad_configuration_is_one_clear_error(tmp_path, text, message):
         "color-word", "dashes-zero", "dashes-text",
     ],
 )  # fmt: skip
-def test_a_setting_of_the_wrong_type_is_one_exact_error(tmp_path, text, message):
+def test_a_setting_of_the_wrong_type_is_one_exact_problem(tmp_path, text, message):
     (tmp_path / "graphkit.toml").write_text(text)
     (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\n---\n")
-    with pytest.raises(graphkit.ConfigError) as info:
-        graphkit.load_library(tmp_path)
-    assert str(info.value) == message
+    lib = graphkit.load_library(tmp_path)
+    assert [str(p) for p in lib.problems] == [
+        message.replace("graphkit.toml: ", "graphkit.toml: error: ", 1) + " [bad-config]"
+    ]
+    assert list(lib.graph) == ["a"]
 
 
 def test_a_setting_of_the_wrong_type_in_pyproject_names_that_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.graphkit.relations.implements]\ninverse = 5\n")
-    with pytest.raises(graphkit.ConfigError) as info:
-        graphkit.load_library(tmp_path)
-    assert str(info.value) == "pyproject.toml: relations.implements.inverse must be a string"
+    assert [str(p) for p in graphkit.load_library(tmp_path).problems] == [
+        "pyproject.toml: error: relations.implements.inverse must be a string [bad-config]"
+    ]
+
+
+def test_one_broken_relation_leaves_the_others_and_the_rest_of_the_configuration(tmp_path):
+    (tmp_path / "graphkit.toml").write_text(
+        'exclude = "drafts"\n[relations.cites]\ninverse = "cited_by"\n[relations.broken]\nsymmetric = "yes"\n'
+        '[severity]\nnope = "off"\nself-reference = "off"\n'
+    )
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\ncites: [b]\nbroken: [b]\nrelated: [a]\n---\n")
+    (tmp_path / "b.md").write_text("---\nslug: b\ntitle: B\ncited_by: [a]\n---\n")
+    lib = graphkit.load_library(tmp_path)
+    assert sorted(lib.graph.edges(keys=True)) == [("a", "b", "cites"), ("b", "a", "cited_by")]
+    bad = [str(p) for p in lib.problems if p.kind == "bad-config"]
+    assert bad == [
+        "graphkit.toml: error: exclude must be a list of glob patterns [bad-config]",
+        "graphkit.toml: error: relations.broken.symmetric must be true or false [bad-config]",
+        f"graphkit.toml: error: severity: unknown problem kind 'nope' (known: {', '.join(graphkit.model.PROBLEM_KINDS)}) [bad-config]",
+    ]
+    assert not [p for p in lib.problems if p.kind == "self-reference"]  # the good severity entry holds
 
 
 def test_parse_config_implies_the_other_side_of_an_inverse():

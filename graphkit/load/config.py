@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..model import DEFAULT_VOCABULARY, ERROR, OFF, PROBLEM_KINDS, UNRESOLVED, WARNING, RelationType, Vocabulary
+from ..model import (
+    DEFAULT_VOCABULARY,
+    ERROR,
+    OFF,
+    PROBLEM_KINDS,
+    UNRESOLVED,
+    WARNING,
+    Problem,
+    RelationType,
+    Vocabulary,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +53,8 @@ class Config:
     max_values: int = 100_000
     source: str | None = None
     severity: tuple[tuple[str, str], ...] = ()  # (problem kind, off | warning | error), sorted
+    #: settings that could not be read (each left out, the rest holds): ``bad-config`` problems
+    problems: tuple[Problem, ...] = ()
 
     def severity_of(self, kind: str) -> str | None:
         """The severity the ``[severity]`` table sets for problems of ``kind``; None when it sets none."""
@@ -119,18 +131,21 @@ def load_config(root: Path, *, follow_outside: bool = False) -> Config:
     ``root/graphkit.toml`` wins over a ``[tool.graphkit]`` table in ``root/pyproject.toml``;
     with neither, the defaults hold. Unknown keys are errors, so a typo never passes quietly.
     A configuration file that is a link to a file outside ``root`` is an error unless
-    ``follow_outside``.
+    ``follow_outside``. A setting that cannot be read is a ``bad-config`` problem in
+    ``Config.problems`` and is left out; the rest holds (a file that cannot be read at all
+    leaves the defaults).
     """
     for name, table_path in (("graphkit.toml", ()), ("pyproject.toml", ("tool", "graphkit"))):
         path = root / name
         if not path.is_file():
             continue
         if not follow_outside and path.is_symlink() and not within(os.path.realpath(path), os.path.realpath(root)):
-            raise ConfigError(name, f"a link to a file {OUTSIDE}")
+            return Config(source=name, problems=(_problem(name, f"a link to a file {OUTSIDE}; the defaults hold"),))
         try:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-            raise ConfigError(name, f"cannot read configuration ({err})") from err
+            why = f"cannot read configuration ({err}); the defaults hold"
+            return Config(source=name, problems=(_problem(name, " ".join(why.split())),))
         for key in table_path:
             data = data.get(key) if isinstance(data, dict) else None
         if data is None:
@@ -139,60 +154,87 @@ def load_config(root: Path, *, follow_outside: bool = False) -> Config:
     return Config()
 
 
+def _problem(source: str, message: str) -> Problem:
+    return Problem(source, "bad-config", ERROR, message)
+
+
 def parse_config(data: Mapping[str, Any], source: str = "configuration") -> Config:
     """Turn a configuration table (already parsed TOML) into a ``Config``.
+
+    A setting that cannot be read (an unknown key, a value of the wrong kind, a relation
+    table with a fault) is left out and becomes a ``bad-config`` problem in ``problems``; the
+    rest of the configuration holds.
 
     Examples
     --------
     >>> c = parse_config({"relations": {"implements": {"inverse": "implemented_by"}}})
     >>> c.vocabulary["implements"].inverse, c.vocabulary["implemented_by"].inverse
     ('implemented_by', 'implements')
+    >>> c = parse_config({"exclude": "drafts", "relations": {"cites": {}}}, "graphkit.toml")
+    >>> [str(p) for p in c.problems], "cites" in c.vocabulary
+    (['graphkit.toml: error: exclude must be a list of glob patterns [bad-config]'], True)
     """
+    problems: list[Problem] = []
 
     def fail(problem: str) -> ConfigError:
         return ConfigError(source, problem)
 
+    def note(problem: str) -> None:
+        problems.append(_problem(source, problem))
+
     if not isinstance(data, Mapping):
-        raise fail("the graphkit table must be a table")
-    unknown = sorted(set(data) - _CONFIG_KEYS)
-    if unknown:
-        raise fail(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_CONFIG_KEYS))})")
+        return Config(source=source, problems=(_problem(source, "the graphkit table must be a table"),))
+    for key in sorted(set(data) - _CONFIG_KEYS):
+        note(f"unknown key {key!r} (known: {', '.join(sorted(_CONFIG_KEYS))})")
     kwargs: dict[str, Any] = {"source": source}
     for key in ("patterns_dir", "page_url"):
         if key in data:
             if not isinstance(data[key], str):
-                raise fail(f"{key} must be a string")
-            kwargs[key] = data[key]
-    if "page_url" in kwargs and "{slug}" not in kwargs["page_url"]:
-        raise fail("page_url must contain {slug}, e.g. 'https://example.org/patterns/{slug}/'")
+                note(f"{key} must be a string")
+            elif key == "page_url" and "{slug}" not in data[key]:
+                note("page_url must contain {slug}, e.g. 'https://example.org/patterns/{slug}/'")
+            else:
+                kwargs[key] = data[key]
     if "exclude" in data:
         if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
-            raise fail("exclude must be a list of glob patterns")
-        kwargs["exclude"] = tuple(data["exclude"])
+            note("exclude must be a list of glob patterns")
+        else:
+            kwargs["exclude"] = tuple(data["exclude"])
     for key in ("max_file_size", "max_frontmatter_size"):
         if key in data:
             if not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] <= 0:
-                raise fail(f"{key} must be a positive number of bytes")
-            kwargs[key] = data[key]
+                note(f"{key} must be a positive number of bytes")
+            else:
+                kwargs[key] = data[key]
     relations = data.get("relations", {})
     if not isinstance(relations, Mapping):
-        raise fail("relations must be a table of relation names")
-    declared = [_relation_type(name, spec, fail) for name, spec in sorted(relations.items())]
-    kwargs["vocabulary"] = _vocabulary(declared, fail)
-    kwargs["severity"] = _severity(data.get("severity", {}), fail)
-    return Config(**kwargs)
+        note("relations must be a table of relation names")
+        relations = {}
+    declared = []
+    for name, spec in sorted(relations.items()):
+        try:
+            declared.append(_relation_type(name, spec, fail))
+        except ConfigError as err:  # this relation is left out; the others hold
+            note(err.problem)
+    kwargs["vocabulary"] = _vocabulary(declared, note)
+    kwargs["severity"] = _severity(data.get("severity", {}), note)
+    return Config(**kwargs, problems=tuple(problems))
 
 
-def _severity(table: Any, fail: Callable[[str], ConfigError]) -> tuple[tuple[str, str], ...]:
-    """The ``[severity]`` table: problem kind = off | warning | error."""
+def _severity(table: Any, note: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
+    """The ``[severity]`` table: problem kind = off | warning | error (an entry that is neither is left out)."""
     if not isinstance(table, Mapping):
-        raise fail("severity must be a table of problem kinds, e.g. [severity] dangling-reference = 'warning'")
+        note("severity must be a table of problem kinds, e.g. [severity] dangling-reference = 'warning'")
+        return ()
+    kept = []
     for kind, value in table.items():
         if kind not in PROBLEM_KINDS:
-            raise fail(f"severity: unknown problem kind {kind!r} (known: {', '.join(PROBLEM_KINDS)})")
-        if value not in _SEVERITIES:
-            raise fail(f"severity.{kind} must be off, warning or error, not {value!r}")
-    return tuple(sorted(table.items()))
+            note(f"severity: unknown problem kind {kind!r} (known: {', '.join(PROBLEM_KINDS)})")
+        elif value not in _SEVERITIES:
+            note(f"severity.{kind} must be off, warning or error, not {value!r}")
+        else:
+            kept.append((kind, value))
+    return tuple(sorted(kept))
 
 
 def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> RelationType:
@@ -275,12 +317,24 @@ def _relation_type(name: str, spec: Any, fail: Callable[[str], ConfigError]) -> 
     )
 
 
-def _vocabulary(declared: list[RelationType], fail: Callable[[str], ConfigError]) -> Vocabulary:
+def _vocabulary(declared: list[RelationType], note: Callable[[str], None]) -> Vocabulary:
     """The built-in vocabulary with the declared relations, each inverse declared on both sides.
 
     An inverse named on one side only becomes a relation of its own (the files can write it),
-    and a declared relation that another names as its inverse names that one back.
+    and a declared relation that another names as its inverse names that one back. A relation
+    whose inverse cannot be joined so is left out, with a note.
     """
+    while True:
+        joined = _joined(declared)
+        if isinstance(joined, Vocabulary):
+            return joined
+        name, problem = joined
+        note(problem)
+        declared = [rt for rt in declared if rt.name != name]
+
+
+def _joined(declared: list[RelationType]) -> Vocabulary | tuple[str, str]:
+    """The vocabulary of ``declared``, or the first relation whose inverse conflicts and why."""
     vocabulary = DEFAULT_VOCABULARY.extend(declared)
     implied: dict[str, RelationType] = {}
     for rt in declared:
@@ -290,9 +344,9 @@ def _vocabulary(declared: list[RelationType], fail: Callable[[str], ConfigError]
         if other is None:
             implied[rt.inverse] = rt.inverse_type()
         elif other.symmetric:
-            raise fail(f"relations.{rt.name}.inverse names the symmetric relation {rt.inverse!r}")
+            return rt.name, f"relations.{rt.name}.inverse names the symmetric relation {rt.inverse!r}"
         elif other.inverse is None:
             implied[rt.inverse] = replace(other, inverse=rt.name)
         elif other.inverse != rt.name:
-            raise fail(f"relations.{rt.name}: {rt.inverse!r} already has the inverse {other.inverse!r}")
+            return rt.name, f"relations.{rt.name}: {rt.inverse!r} already has the inverse {other.inverse!r}"
     return vocabulary.extend(implied.values())

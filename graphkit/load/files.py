@@ -290,7 +290,8 @@ def load_patterns(
         cache.write(kept)
 
     records: list[Pattern] = []
-    problems = [
+    problems = list(config.problems)  # settings of the configuration that could not be read
+    problems += [
         Problem(rel, "unreadable", ERROR, f"cannot list the folder ({why}); its files are not read")
         for rel, why in scan.unlisted
     ]
