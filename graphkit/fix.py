@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import FixError
+from .load.config import within
 from .model import FIXABLE, WARNING, Problem
 
 if TYPE_CHECKING:
@@ -188,13 +189,17 @@ def write_fixes(plan: FixPlan) -> list[Path]:
     """Write the planned edits; the paths written.
 
     Each file is replaced atomically (a temporary file beside it, then a rename) and keeps
-    its permission bits. A file that changed since the plan was made is not written: that
-    raises ``FixError`` after the others are written.
+    its permission bits; a pattern file that is a link is written where it leads (the link
+    stays a link), if that is inside the library folder. A file that changed since the plan
+    was made is not written: that raises ``FixError`` after the others are written.
     """
     written: list[Path] = []
     changed: list[str] = []
+    library = os.path.realpath(plan.folder)
     for fix in plan.fixes:
-        path = plan.folder / fix.path
+        path = Path(os.path.realpath(plan.folder / fix.path))
+        if not within(str(path), library):
+            raise FixError(f"{fix.path}: a link to a file outside the library folder; not written")
         try:
             if path.read_bytes() != fix.before:
                 changed.append(fix.path)

@@ -433,3 +433,15 @@ def test_fix_on_the_corpus(corpus_root: Path, tmp_path: Path) -> None:
     code, out, _ = run("fix", str(repo))
     assert (code, out) == (0, "nothing to fix\n")
     assert snapshot(repo) == fixed
+
+
+def test_a_pattern_file_that_is_a_link_is_written_where_it_leads_and_stays_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "a.md").write_text("---\nslug: a\ntitle: A\nrelated: [b]\n---\n")
+    (tmp_path / "real" / "b.txt").write_text("---\nslug: b\ntitle: B\n---\n")  # not read but through the link
+    (tmp_path / "b.md").symlink_to(Path("real") / "b.txt")
+    code, out, _ = run("fix", str(tmp_path), "--select", "one-sided-symmetric")
+    assert (code, out.splitlines()[-1]) == (0, "fixed 1 files: 1 entry added")
+    assert (tmp_path / "b.md").is_symlink()
+    assert (tmp_path / "real" / "b.txt").read_text() == "---\nslug: b\ntitle: B\nrelated:\n- a\n---\n"
+    assert run("fix", str(tmp_path))[1].splitlines()[-1] == "nothing to fix"
