@@ -8,8 +8,6 @@ many problems there are and where the JSON report is.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 from collections.abc import Container, Iterable
 from functools import lru_cache
@@ -17,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from ..model import ERROR, Problem
-from ..view.page import script_json
+from ..view.page import script_hash, script_json
 
 __all__ = ["report_data", "to_report_page"]
 
@@ -33,9 +31,8 @@ def _assets() -> dict[str, str]:
 
 
 def _policy(script: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     return (
-        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+        f"default-src 'none'; script-src {script_hash(script)}; style-src 'unsafe-inline'; img-src data:; "
         "connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
 

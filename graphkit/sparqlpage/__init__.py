@@ -11,7 +11,6 @@ Turtle), and the shipped queries. ``sparql.js`` runs the queries in a Web Worker
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import zlib
 from collections.abc import Iterable
@@ -29,7 +28,7 @@ from ..errors import ExportError, QueryError
 from ..query import binding_script, find_queries
 from ..rdf import DEFAULT_BASE_IRI, PREFIXES, check_base_iri, generate_turtle, ontology_triples, serialize_triples
 from ..view import script_json
-from ..view.page import packed, unpacked
+from ..view.page import packed, script_hash, unpacked
 
 __all__ = [
     "ASK_QUERY",
@@ -108,9 +107,8 @@ def _policy(app_js: str) -> str:
     text, and it imports Oxigraph's glue code from another ``blob:`` and compiles WebAssembly.
     Only the page's own script can make a ``blob:`` URL.
     """
-    digest = base64.b64encode(hashlib.sha256(app_js.encode("utf-8")).digest()).decode("ascii")
     return (
-        f"default-src 'none'; script-src 'sha256-{digest}' 'wasm-unsafe-eval' blob:; worker-src blob:; "
+        f"default-src 'none'; script-src {script_hash(app_js)} 'wasm-unsafe-eval' blob:; worker-src blob:; "
         "style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
 
