@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         cache = Path(tmp) / "cache"
         env = {**os.environ, "GRAPHKIT_CACHE_DIR": str(cache)}
         env.pop("GRAPHKIT_WORKERS", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled modules kept, as an installed package has them
 
         def say(label: str, figure: dict) -> None:
             rows.append((label, figure))

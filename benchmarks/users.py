@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> None:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         }
         env.pop("GRAPHKIT_WORKERS", None)
+        # Compiled modules kept, as an installed package has them (the priming runs write them).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         commands = _commands(library, workdir, env)
         _prime(library, workdir, env, keys)
         for round_ in range(args.rounds):

@@ -111,3 +111,31 @@ def test_layout_quality_of_a_perfect_and_a_shuffled_picture():
     names = sorted(G)
     mixed = {n: ring[names[(i * 7) % len(names)]] for i, n in enumerate(names)}
     assert layout_quality(G, mixed, k=2)["silhouette"] < 0.1
+
+
+@pytest.mark.parametrize("n", [2, 30, 64, 65, 400])
+def test_near_pairs_are_the_same_measured_pair_by_pair_or_by_a_tree(n):
+    import numpy as np
+
+    from graphkit.view import layout
+
+    rng = np.random.default_rng(n)
+    xy = rng.uniform(0, 20 * math.sqrt(n), size=(n, 2))
+    xy[-1] = xy[0]  # two dots on one point
+    got = layout._near_pairs(xy, 30.0)
+    distance = np.linalg.norm(xy[:, None, :] - xy[None, :, :], axis=2)
+    want = [(i, j) for i in range(n) for j in range(i + 1, n) if distance[i, j] <= 30.0]
+    assert list(zip(got[0].tolist(), got[1].tolist(), strict=True)) == want
+    assert (0, n - 1) in want
+
+
+def test_laying_out_a_library_of_small_communities_does_not_import_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from graphkit import load_library; from graphkit.view.layout import layout_positions; "
+        "layout_positions(load_library().graph); print('scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "False\n"
