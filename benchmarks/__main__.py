@@ -34,7 +34,7 @@ ROWS = [
     ("load-warm", "floor", "graphkit load, warm cache"),
     ("graph", None, "link and build the MultiDiGraph (from records)"),
     ("turtle-rdflib", None, "rdflib: graph -> rdflib.Graph -> Turtle"),
-    ("turtle", "turtle-rdflib", "graphkit: graph -> Turtle (pyoxigraph)"),
+    ("turtle", "turtle-rdflib", "graphkit: graph -> Turtle (its own writer)"),
     ("serialize-rdflib", None, "rdflib's Turtle serializer alone"),
     ("serialize", "serialize-rdflib", "pyoxigraph's Turtle serializer alone"),
     ("store-rdflib", None, "rdflib: N-Triples into its store"),

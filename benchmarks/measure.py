@@ -164,11 +164,13 @@ def _turtle_rdflib(library, workdir):
 
 @measurement("serialize")
 def _serialize(library, workdir):
-    """The serializer alone: pyoxigraph writing the triples as Turtle."""
-    from graphkit.rdf import serialize_triples, to_triples
+    """The serializer alone: pyoxigraph writing the triples (made beforehand) as Turtle, graphkit's prefixes."""
+    import pyoxigraph as ox
+
+    from graphkit.rdf import PREFIXES, to_triples
 
     triples = to_triples(_graph_of(library))
-    return lambda: serialize_triples(triples)
+    return lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 @measurement("serialize-rdflib")

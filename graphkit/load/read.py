@@ -453,7 +453,8 @@ def _parse_yaml(fm: str, line0: int, config: Config) -> tuple[dict[str, Any], li
         plain = value if built else _plain(value, config.max_depth)
     except RecursionError:
         raise Reject("too-deep", f"frontmatter is nested more than {config.max_depth} levels deep") from None
-    dups = [(k, line0 + ln + 1, col + 1) for k, ln, col in loader.duplicate_keys]
+    # In the file's order: SafeConstructor meets nested mappings in an order of its own.
+    dups = [(k, line0 + ln + 1, col + 1) for k, ln, col in sorted(loader.duplicate_keys, key=lambda d: d[1:])]
     return plain, dups
 
 
