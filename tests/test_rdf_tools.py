@@ -134,7 +134,7 @@ def test_the_export_and_serialize_triples_write_the_same_turtle(graph):
     assert serialize_triples(to_triples(graph, BASE), "turtle", BASE) == to_turtle(graph, BASE)
 
 
-def test_a_literal_that_looks_like_a_stand_in_stays_as_it_is(escapes):
+def test_a_literal_that_holds_an_iri_in_angle_brackets_stays_as_it_is(escapes):
     triples = by_oxigraph(to_turtle(escapes, BASE), "turtle")
     (summary,) = {t.object.value for t in triples if t.predicate.value.endswith("#definition")}
     assert summary == "looks like a stand-in: <urn:00000000000000000000000000000000:" + BASE + "pattern/Jr.>"
