@@ -1,6 +1,7 @@
 """Load a whole library in one call: files -> records -> graph, with every problem found on the way.
 
-The graph stage (NetworkX) is imported when a library is loaded, not to find the sample library.
+The parser and the graph stage (PyYAML, NetworkX) are imported when a library is loaded, not
+to find the sample library (which a query on a kept store, or a build with nothing to do, needs).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .load import Config, Scan, load_patterns, sort_problems
 from .model import ERROR, EXTERNAL, OFF, WARNING, Pattern, Problem, Vocabulary
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .load import Config, Scan
 
 __all__ = ["Library", "apply_severity", "load_library", "sample_library"]
 
@@ -142,6 +144,7 @@ def load_library(
     'Bottom-Up Adoption'
     """
     from .graph import build_graph, link_patterns
+    from .load import load_patterns, sort_problems
 
     base = sample_library() if root is None else Path(root)
     result = load_patterns(base, config, workers=workers, cache_dir=cache_dir, scan=scan, follow_outside=follow_outside)

@@ -125,6 +125,7 @@ def test_a_lazy_package_names_the_same_api_for_python_and_for_type_checkers(pack
 
 
 HEAVY = ["networkx", "rdflib", "igraph", "scipy", "numpy", "pyvis", "jinja2", "httpx", "pyoxigraph", "yaml"]
+PARSING = ["yaml", "frontmatter", "multiprocessing", "concurrent.futures"]
 
 
 @pytest.mark.parametrize(
@@ -142,3 +143,24 @@ def test_help_imports_no_stage(args):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, imports",
+    [(["build", "-o", "{tmp}/site"], []), (["query", "hubs", "-f", "csv"], ["pyoxigraph"])],
+    ids=["build, nothing changed", "query on a kept store"],
+)
+def test_a_run_on_an_unchanged_library_only_scans_it(tmp_path, args, imports):
+    # The second run finds the library as the first left it: it stats the files and parses none,
+    # so it imports no YAML parser and no process pool (nor the graph, for the query).
+    args = ["--cache-dir", str(tmp_path / "cache"), *(a.format(tmp=tmp_path) for a in args)]
+    code = (
+        "import sys\n"
+        "from graphkit.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='graphkit')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {sorted(set(HEAVY + PARSING))!r} if m in sys.modules))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "yaml" in first.stdout.splitlines()[-1]  # the first run parsed the library
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert again.stdout.splitlines()[-1] == repr(imports), again.stdout

@@ -286,7 +286,7 @@ def test_hidden_folders_and_exclude_globs_are_skipped(tmp_path):
 
 
 def test_the_files_found_in_a_folder_tree(tmp_path):
-    from graphkit.load import files
+    from graphkit.load import scan
 
     for rel in ("b.md", "A.MD", "c.markdown", "notes.txt", "x/y/z.md", "x/a.md", ".hidden.md", ".git/h.md"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -294,15 +294,15 @@ def test_the_files_found_in_a_folder_tree(tmp_path):
     (tmp_path / "x" / "y" / "loop").symlink_to(tmp_path / "x", target_is_directory=True)  # not followed
     (tmp_path / "linked.md").symlink_to(tmp_path / "b.md")  # a link to a file is a file
     (tmp_path / "folder.md").mkdir()  # a folder, whatever its name
-    assert files.find_markdown_files(tmp_path) == [
+    assert scan.find_markdown_files(tmp_path) == [
         ".hidden.md", "A.MD", "b.md", "c.markdown", "linked.md", "x/a.md", "x/y/z.md",
     ]  # fmt: skip
-    excluding = files.Config(exclude=("x/*", "*.markdown"))
-    assert files.find_markdown_files(tmp_path, excluding) == [".hidden.md", "A.MD", "b.md", "linked.md"]
+    excluding = scan.Config(exclude=("x/*", "*.markdown"))
+    assert scan.find_markdown_files(tmp_path, excluding) == [".hidden.md", "A.MD", "b.md", "linked.md"]
 
 
 def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
-    from graphkit.load import files
+    from graphkit.load import scan
 
     (tmp_path / "ok.md").write_text("---\nslug: ok\ntitle: OK\n---\n")
     (tmp_path / "locked" / "deeper").mkdir(parents=True)
@@ -315,15 +315,15 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(files.os, "scandir", scandir)
-    before = files.scan_library(tmp_path).fingerprint()
+    monkeypatch.setattr(scan.os, "scandir", scandir)
+    before = scan.scan_library(tmp_path).fingerprint()
     lib = graphkit.load_library(tmp_path)
     assert list(lib.graph) == ["ok"]
     assert [str(p) for p in lib.problems] == [
         "locked/: error: cannot list the folder (Permission denied); its files are not read [unreadable]"
     ]
     refused.clear()  # listable again: the scan differs, so a warm build is not taken for the same
-    assert files.scan_library(tmp_path).fingerprint() != before
+    assert scan.scan_library(tmp_path).fingerprint() != before
     assert sorted(graphkit.load_library(tmp_path).graph) == ["hidden", "ok"]
 
     refused.add(str(tmp_path))
@@ -341,7 +341,7 @@ def test_patterns_subfolder_is_used(tmp_path):
 
 
 def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
-    from graphkit.load import files
+    from graphkit.load import scan
 
     root = os.fsencode(tmp_path)
     with open(os.path.join(root, b"caf\xe9.md"), "wb") as f:
@@ -350,9 +350,9 @@ def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_builds(tmp_path):
     with open(os.path.join(root, b"\xff", b"x.md"), "wb") as f:
         f.write(b"---\nslug: x\ntitle: X\n---\n")
     (tmp_path / "good.md").write_text("---\nslug: good\ntitle: Good\n---\n")
-    scan = files.scan_library(tmp_path)
-    assert (scan.files, scan.misnamed) == (("good.md",), ("\\xff/x.md", "caf\\xe9.md"))
-    assert scan.fingerprint() == files.scan_library(tmp_path).fingerprint()
+    found = scan.scan_library(tmp_path)
+    assert (found.files, found.misnamed) == (("good.md",), ("\\xff/x.md", "caf\\xe9.md"))
+    assert found.fingerprint() == scan.scan_library(tmp_path).fingerprint()
     lib = graphkit.load_library(tmp_path)
     assert [str(p) for p in lib.problems] == [
         "\\xff/x.md: error: the file name is not valid UTF-8; it is not read (rename the file) [not-utf8]",

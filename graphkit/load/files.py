@@ -1,36 +1,22 @@
-"""Stage 1, the folder: find the pattern files and read them (see ``parallel`` and ``cache`` for the speed)."""
+"""Stage 1, the files: read each pattern file the scan found (see ``parallel`` and ``cache`` for the speed)."""
 
 from __future__ import annotations
 
-import fnmatch
-import hashlib
 import os
 import stat
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..errors import ConfigError, LibraryError
 from ..model import ERROR, WARNING, Pattern, Problem
 from .cache import PatternCache
-from .config import DEFAULT_CONFIG, OUTSIDE, Config, MiB, declare_hint, load_config, within
+from .config import OUTSIDE, Config, MiB, declare_hint, within
 from .parallel import read_in_processes
 from .parse import parse_pattern
+from .scan import RACY_NS, Scan, scan_library
 
-__all__ = [
-    "LoadResult",
-    "Scan",
-    "file_name_text",
-    "find_markdown_files",
-    "load_patterns",
-    "patterns_root",
-    "read_file",
-    "scan_library",
-    "sort_problems",
-    "unread_problems",
-]
+__all__ = ["LoadResult", "load_patterns", "read_file", "sort_problems", "unread_problems"]
 
 
 @dataclass(frozen=True)
@@ -42,108 +28,6 @@ class LoadResult:
     config: Config
     files: tuple[str, ...]
     from_cache: int = 0
-
-
-def find_markdown_files(root: Path, config: Config = DEFAULT_CONFIG) -> list[str]:
-    """Every Markdown file below ``root`` as sorted POSIX paths relative to ``root``.
-
-    Hidden folders (``.git``) are skipped, and so are the ``exclude`` globs of the configuration.
-    A link to a folder is not followed (as ``os.walk`` does not). A folder below ``root``
-    that cannot be listed, and a file whose name is not UTF-8, are left out here;
-    ``scan_library`` reports them.
-    """
-    return _find(root, config, None).files
-
-
-@dataclass
-class _Found:
-    files: list[str]  # Markdown files, relative to the folder walked
-    unlisted: list[tuple[str, str]]  # folders that could not be listed, and why
-    misnamed: list[str]  # Markdown files whose names are not UTF-8, shown with their bytes escaped
-    linked_out: list[str]  # links to folders outside the library (when its folder is given)
-
-
-def _find(root: Path, config: Config, library: str | None) -> _Found:
-    """The Markdown files below ``root``, and what the walk left out.
-
-    With ``library`` (the resolved library folder), links to folders outside it are listed.
-    """
-    found: list[str] = []
-    unlisted: list[tuple[str, str]] = []
-    linked_out: list[str] = []
-    folders = [(os.fspath(root), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    name = entry.name
-                    try:
-                        is_dir = entry.is_dir()
-                    except OSError:
-                        is_dir = False  # then read as a file, and reported if it cannot be
-                    if is_dir:
-                        if name.startswith("."):
-                            continue
-                        if not entry.is_symlink():
-                            folders.append((entry.path, prefix + name + "/"))
-                        elif library is not None and not within(os.path.realpath(entry.path), library):
-                            linked_out.append(prefix + name + "/")
-                    elif name.lower().endswith((".md", ".markdown")):
-                        found.append(prefix + name)
-        except OSError as err:
-            if not prefix:
-                raise LibraryError(f"{root}: cannot list the folder ({err.strerror or err})") from err
-            unlisted.append((prefix, err.strerror or str(err)))
-    if config.exclude:
-
-        def kept(rel: str) -> bool:
-            return not any(fnmatch.fnmatch(rel, glob) for glob in config.exclude)
-
-        found = [rel for rel in found if kept(rel)]
-        unlisted = [(rel, why) for rel, why in unlisted if kept(rel)]
-        linked_out = [rel for rel in linked_out if kept(rel)]
-    # A name that is not UTF-8 (the file system gives its bytes as lone surrogates) cannot be
-    # written into any report, page or export; such files are reported with the bytes escaped.
-    misnamed = [rel for rel in found if not _is_utf8(rel)]
-    if misnamed:
-        found = [rel for rel in found if _is_utf8(rel)]
-    return _Found(
-        sorted(found),
-        sorted((file_name_text(rel), why) for rel, why in unlisted),
-        sorted(map(file_name_text, misnamed)),
-        sorted(map(file_name_text, linked_out)),
-    )
-
-
-def _is_utf8(name: str) -> bool:
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def file_name_text(name: str) -> str:
-    r"""A file name as ``os`` gives it, as text any report or page can hold: bytes that are not UTF-8 as ``\xff``.
-
-    Examples
-    --------
-    >>> file_name_text(os.fsdecode(b"caf\xe9.md"))
-    'caf\\xe9.md'
-    """
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def patterns_root(root: Path, config: Config) -> Path:
-    """The folder that holds the pattern files: ``patterns_dir``, else ``_patterns`` if present, else ``root``."""
-    if config.patterns_dir:
-        return root / config.patterns_dir
-    if (root / "_patterns").is_dir():
-        return root / "_patterns"
-    return root
 
 
 # Opening with O_NONBLOCK: a FIFO named like a pattern file is refused by the fstat below,
@@ -275,7 +159,7 @@ def load_patterns(
         entry, sig = entries.get(rel), signatures[rel]
         # A file written shortly before the cached scan may have changed again within the
         # filesystem's timestamp granularity without its signature changing: read it again.
-        if entry is not None and sig is not None and entry[0] == sig and sig[1] < entry[1] - _RACY_NS:
+        if entry is not None and sig is not None and entry[0] == sig and sig[1] < entry[1] - RACY_NS:
             results[rel] = entry[2]
             kept[rel] = entry
         else:
@@ -327,100 +211,10 @@ def load_patterns(
 
 _Result = tuple[Pattern | None, list[Problem]]
 _Entry = tuple[tuple[int, int, int, int], int, _Result]  # signature, when it was taken, what was read
-_RACY_NS = 2_000_000_000  # coarser than any common filesystem's timestamps (FAT: 2 s)
 
 
 def _read_files(folder: Path, config: Config, inside: str | None, files: Sequence[str]) -> list[_Result]:
     return [read_file(folder, rel, config, inside) for rel in files]
-
-
-def _signature(path: str) -> tuple[int, int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What is in a library folder, from ``stat`` alone: the pattern files and their signatures."""
-
-    folder: Path
-    config: Config
-    files: tuple[str, ...]
-    signatures: dict[str, tuple[int, int, int, int] | None]
-    scanned_ns: int  # when the signatures were taken
-    boundary: str | None  # the resolved library folder no link may lead out of; None to follow links anywhere
-    unlisted: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, and why
-    misnamed: tuple[str, ...] = ()  # Markdown files whose names are not UTF-8 (bytes escaped); not read
-    linked_out: tuple[str, ...] = ()  # links to folders outside the library folder
-
-    def fingerprint(self) -> str:
-        """A digest of the scan: equal digests mean no file was added, removed or changed
-        (size, mtime, ctime, inode) and the configuration is the same. It ends in ``-racy``
-        when a file was written within 2 s of the scan and may change again unseen.
-        """
-        from .. import __version__
-
-        # repr() of a path is plain text even where the name is not UTF-8 (the file names are)
-        key = (__version__, str(self.folder.resolve()), self.config, self.boundary, self.misnamed, self.linked_out)
-        digest = hashlib.sha256(repr(key).encode())
-        newest = 0
-        for rel in self.files:
-            sig = self.signatures[rel]
-            digest.update(f"{rel}\0{sig}\n".encode())
-            if sig is not None:
-                newest = max(newest, sig[1])
-        digest.update(repr(self.unlisted).encode())
-        racy = newest >= self.scanned_ns - _RACY_NS
-        return digest.hexdigest() + ("-racy" if racy else "")
-
-
-def scan_library(root: str | os.PathLike[str], config: Config | None = None, *, follow_outside: bool = False) -> Scan:
-    """Find the pattern files below ``root`` and ``stat`` each one; read nothing.
-
-    Unless ``follow_outside``, a ``patterns_dir`` (or ``_patterns`` link) outside ``root``
-    is an error, and links that lead outside ``root`` are not read (see ``load_patterns``).
-
-    Examples
-    --------
-    >>> import graphkit
-    >>> scan = scan_library(graphkit.sample_library())
-    >>> len(scan.files), scan.fingerprint() == scan_library(graphkit.sample_library()).fingerprint()
-    (37, True)
-    """
-    base = Path(root)
-    if not base.exists():
-        raise LibraryError(f"{root}: no such folder")
-    if not base.is_dir():
-        raise LibraryError(f"{root}: not a folder (give the folder that holds the pattern files)")
-    if config is None:
-        config = load_config(base, follow_outside=follow_outside)
-    folder = patterns_root(base, config)
-    if not folder.is_dir():
-        raise LibraryError(f"{folder}: patterns_dir is not a folder")
-    library = os.path.realpath(base)
-    boundary = None if follow_outside else library
-    if boundary is not None and not within(os.path.realpath(folder), boundary):
-        if config.patterns_dir:
-            raise ConfigError(config.source or "configuration", f"patterns_dir {config.patterns_dir!r} is {OUTSIDE}")
-        raise LibraryError(f"{folder}: a link to a folder {OUTSIDE}")
-    found = _find(folder, config, library)
-    scanned_ns = time.time_ns()
-    where = os.fspath(folder)
-    signatures = {rel: _signature(os.path.join(where, rel)) for rel in found.files}
-    return Scan(
-        folder,
-        config,
-        tuple(found.files),
-        signatures,
-        scanned_ns,
-        boundary,
-        tuple(found.unlisted),
-        tuple(found.misnamed),
-        tuple(found.linked_out),
-    )
 
 
 def _deduplicate(records: Sequence[Pattern]) -> tuple[list[Pattern], list[Problem]]:
@@ -472,6 +266,7 @@ def unread_problems(patterns: Sequence[Pattern], config: Config) -> list[Problem
 
     Examples
     --------
+    >>> from graphkit.load.config import DEFAULT_CONFIG
     >>> a = Pattern("a", "A", path="a.md", unread=(("hubs", ()), ("tags", ("x",))))
     >>> [(p.path, p.kind, p.message[:48]) for p in unread_problems([a], DEFAULT_CONFIG)]
     [('a.md', 'undeclared-field', 'hubs holds references in 1 file, which no relati')]
