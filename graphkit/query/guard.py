@@ -225,10 +225,10 @@ def _next(text: str, i: int, spaced: bool, stack: list[str], prev: Token | None,
         m = _NUMBER.match(text, i)
         if m:
             return Token("number", m.group(0), i, m.end(), spaced)
-    m = _NAME.match(text, i)
-    if m.group(2) is not None:
+    m = _NAME.match(text, i)  # matches, if only the empty string
+    if m and m.group(2) is not None:
         return Token("pname", m.group(0), i, m.end(), spaced)
-    if m.group(1) is not None:
+    if m and m.group(1) is not None:
         return Token("word", m.group(0), i, m.end(), spaced)
     m = _PUNCT.match(text, i)
     if m:
