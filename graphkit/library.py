@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ def sample_library() -> Path:
     >>> (sample_library() / "bottom-up-adoption.md").is_file()
     True
     """
-    return Path(str(resources.files("graphkit") / "sample"))
+    return Path(__file__).resolve().parent / "sample"
 
 
 @dataclass(frozen=True)

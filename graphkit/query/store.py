@@ -254,7 +254,7 @@ def _code_signature() -> list[tuple[str, int, int]]:
 
     package = Path(__file__).resolve().parent.parent
     files = sorted(package.rglob("*.py"))
-    ontology = Path(str(ontology_file()))
+    ontology = ontology_file()
     files.append(ontology)
     signature = []
     for path in files:
