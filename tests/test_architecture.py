@@ -100,7 +100,7 @@ def test_library_code_never_prints_or_exits():
 
 # --------------------------------------------------------------------------- what a command imports
 
-LAZY_PACKAGES = ["graphkit", "graphkit.store", "graphkit.view"]
+LAZY_PACKAGES = ["graphkit", "graphkit.load", "graphkit.store", "graphkit.view"]
 
 
 @pytest.mark.parametrize("package", LAZY_PACKAGES)

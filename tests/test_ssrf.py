@@ -292,9 +292,12 @@ GRAMMAR_LOCAL = rf"(?:[{_G._U}:0-9]|{_G._PLX})(?:(?:[{_G._CHARS}.:]|{_G._PLX})*(
 GRAMMAR_PNAME = re.compile(rf"({GRAMMAR_PREFIX})?:({GRAMMAR_LOCAL})?")
 GRAMMAR_WORD = re.compile(GRAMMAR_PREFIX)
 GRAMMAR_BNODE = re.compile(rf"_:[{_G._U}0-9](?:[{_G._CHARS}.]*[{_G._CHARS}])?")
-# Characters on both sides of every class edge, and the ones that end or escape a name.
+# Characters on both sides of every edge of the classes, and the ones that end or escape a name.
+# (The classes themselves come from the guard: this holds the spelling of the names to the grammar.)
 NAME_TEXT = st.text(
-    alphabet="aZ_0-.:%fG\\~·×÷é\u0300\u036f\u0370\u037e\u203f\u2040\u2041\u3000\u3001\ufffd\U00010000\U000f0000 ?",
+    alphabet="aZ_0-.:%fG\\~·×÷é\u00bf\u00c0\u00d6\u00d8\u00f6\u00f8\u02ff\u0300\u036f\u0370\u037d\u037e\u037f"
+    "\u1fff\u2000\u200c\u200d\u200e\u203f\u2040\u2041\u206f\u2070\u218f\u2190\u2bff\u2c00\u2fef\u2ff0"
+    "\u3000\u3001\ud7ff\uf8ff\uf900\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufffe\U00010000\U000effff\U000f0000 ?",
     max_size=12,
 )
 

@@ -1,7 +1,8 @@
 """Stage 1, the folder: which pattern files a library has, and a fingerprint of them from ``stat`` alone.
 
-Nothing here reads a file's text, so a command that only needs to know whether the library
-changed (a build with nothing to do, a query on a kept store) imports no parser.
+Nothing here reads a pattern file (only the library's configuration, TOML), so a command that
+only needs to know whether the library changed (a build with nothing to do, a query on a kept
+store) imports no YAML parser and no process pool.
 """
 
 from __future__ import annotations
