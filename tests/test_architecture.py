@@ -128,6 +128,18 @@ HEAVY = ["networkx", "rdflib", "igraph", "scipy", "numpy", "pyvis", "jinja2", "h
 PARSING = ["yaml", "frontmatter", "multiprocessing", "concurrent.futures"]
 
 
+def imported_by_command(args: list[str], watched: list[str]) -> list[str]:
+    """Which of ``watched`` a fresh process imports to run ``graphkit ARGS``."""
+    code = (
+        "import sys\n"
+        "from graphkit.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='graphkit')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {watched!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return ast.literal_eval(done.stdout.splitlines()[-1])
+
+
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["--version"], ["query", "--help"], ["serve", "--help"], ["push", "--help"], ["view", "--help"]],
@@ -135,14 +147,7 @@ PARSING = ["yaml", "frontmatter", "multiprocessing", "concurrent.futures"]
 )
 def test_help_imports_no_stage(args):
     # graphkit --help is what every user meets first: it imports click and graphkit's option values only.
-    code = (
-        "import sys\n"
-        "from graphkit.cli import cli\n"
-        f"try:\n    cli({args!r}, prog_name='graphkit')\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[-1] == "[]", done.stdout
+    assert imported_by_command(args, HEAVY) == []
 
 
 @pytest.mark.parametrize(
@@ -154,13 +159,6 @@ def test_a_run_on_an_unchanged_library_only_scans_it(tmp_path, args, imports):
     # The second run finds the library as the first left it: it stats the files and parses none,
     # so it imports no YAML parser and no process pool (nor the graph, for the query).
     args = ["--cache-dir", str(tmp_path / "cache"), *(a.format(tmp=tmp_path) for a in args)]
-    code = (
-        "import sys\n"
-        "from graphkit.cli import cli\n"
-        f"try:\n    cli({args!r}, prog_name='graphkit')\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in {sorted(set(HEAVY + PARSING))!r} if m in sys.modules))\n"
-    )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "yaml" in first.stdout.splitlines()[-1]  # the first run parsed the library
-    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert again.stdout.splitlines()[-1] == repr(imports), again.stdout
+    watched = sorted(set(HEAVY + PARSING))
+    assert "yaml" in imported_by_command(args, watched)  # the first run parsed the library
+    assert imported_by_command(args, watched) == imports
